@@ -1,0 +1,24 @@
+// Compiles the AssemblyScript adapters once, at package build (`npm run build`).
+// `virt build` only configures the compiled modules; it never runs the compiler.
+import asc from 'assemblyscript/asc';
+import { mkdir } from 'node:fs/promises';
+
+const adapters = [
+  { name: 'environment', entry: 'src/virtual-env/assembly/environment.ts' },
+];
+
+await mkdir('adapters/build', { recursive: true });
+for (const { name, entry } of adapters) {
+  const { error, stderr } = await asc.main([
+    entry,
+    '-o', `adapters/build/${name}.wasm`,
+    '--runtime', 'stub',
+    '--use', 'abort=',
+    '-Oz',
+    '--noAssert',
+  ]);
+  if (error) {
+    console.error(stderr.toString());
+    process.exit(1);
+  }
+}

@@ -1,0 +1,294 @@
+// Reads the parts of a component binary that virt needs: its sections, its
+// top-level imports (with the function names of imported instance types) and
+// exports. Types are decoded only as far as needed to skip over them.
+import { ByteReader } from './byte-reader.js';
+import { ComponentReadError } from './errors.js';
+import { SECTION, SORT, type Sort } from './component-format.js';
+
+/** One section of a component: its id and the byte ranges of the whole section and of its contents. */
+export interface Section {
+  readonly id: number;
+  readonly start: number;
+  readonly contentStart: number;
+  readonly end: number;
+}
+
+/** A top-level import. `functions` lists an imported instance's function exports. */
+export interface ImportEntry {
+  readonly name: string;
+  readonly sort: Sort;
+  readonly functions: readonly string[];
+  /** The byte range of this entry inside its import section. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A top-level export of a component. */
+export interface ExportEntry {
+  readonly name: string;
+  readonly sort: Sort;
+}
+
+/** What virt reads from a component. */
+export interface ComponentInfo {
+  readonly sections: readonly Section[];
+  readonly imports: readonly ImportEntry[];
+  readonly exports: readonly ExportEntry[];
+}
+
+/** What a Wasm binary is. */
+export type BinaryKind = 'component' | 'module';
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** Tells a component from a core module by the preamble; throws for anything else. */
+export function binaryKind(bytes: Uint8Array): BinaryKind {
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new ComponentReadError('not a WebAssembly binary (no `\\0asm` magic)', 0);
+  }
+  const layer = bytes[6] | (bytes[7] << 8);
+  if (layer === 0 && bytes[4] === 1 && bytes[5] === 0) return 'module';
+  if (layer === 1) return 'component';
+  throw new ComponentReadError(`unsupported WebAssembly version or layer (${bytes[4]}, ${layer})`, 4);
+}
+
+/** The sections of a component or module, checking that each fits the input. */
+export function readSections(bytes: Uint8Array): Section[] {
+  const reader = new ByteReader(bytes, 8);
+  const sections: Section[] = [];
+  while (!reader.done) {
+    const start = reader.offset;
+    const id = reader.u8();
+    const size = reader.u32();
+    const contentStart = reader.offset;
+    if (contentStart + size > bytes.length) {
+      throw new ComponentReadError(`section ${id} runs past the end of the input (truncated file?)`, start);
+    }
+    reader.offset = contentStart + size;
+    sections.push({ id, start, contentStart, end: reader.offset });
+  }
+  return sections;
+}
+
+type TypeEntry = { readonly kind: 'instance'; readonly functions: string[] } | { readonly kind: 'other' };
+
+/** Reads a component's sections, imports and exports. */
+export function readComponent(bytes: Uint8Array): ComponentInfo {
+  if (binaryKind(bytes) !== 'component') throw new ComponentReadError('expected a component, found a core module', 0);
+  const sections = readSections(bytes);
+  const types: TypeEntry[] = [];
+  const imports: ImportEntry[] = [];
+  const exports: ExportEntry[] = [];
+  for (const section of sections) {
+    const r = new ByteReader(bytes, section.contentStart, section.end);
+    switch (section.id) {
+      case SECTION.type:
+        r.vec(() => types.push(readDefType(r)));
+        break;
+      case SECTION.alias:
+        r.vec(() => {
+          if (readAlias(r) === 'type') types.push({ kind: 'other' });
+        });
+        break;
+      case SECTION.import:
+        r.vec(() => {
+          const start = r.offset;
+          const name = readExternName(r);
+          const desc = readExternDesc(r);
+          if (desc.sort === 'type') types.push({ kind: 'other' });
+          const type = desc.sort === 'instance' ? types[desc.index] : undefined;
+          const functions = type?.kind === 'instance' ? type.functions : [];
+          imports.push({ name, sort: desc.sort, functions, start, end: r.offset });
+        });
+        break;
+      case SECTION.export:
+        r.vec(() => {
+          const name = readExternName(r);
+          const sort = readSort(r);
+          r.u32();
+          if (r.u8() === 0x01) readExternDesc(r);
+          exports.push({ name, sort });
+        });
+        break;
+      default:
+        continue;
+    }
+    if (r.offset !== section.end) r.fail(`section ${section.id} has trailing bytes`);
+  }
+  return { sections, imports, exports };
+}
+
+/** An import or export name: a discriminant byte (plain or interface-style), then the name. */
+export function readExternName(r: ByteReader): string {
+  const kind = r.u8();
+  if (kind !== 0x00 && kind !== 0x01) r.fail(`unknown name kind 0x${kind.toString(16)}`);
+  return r.name();
+}
+
+/** A sort: `core` plus a core sort, or a component-level sort. */
+export function readSort(r: ByteReader): Sort {
+  const byte = r.u8();
+  if (byte === 0x00) {
+    r.u8();
+    return 'core';
+  }
+  const sort = SORT.byByte.get(byte);
+  if (!sort) r.fail(`unknown sort 0x${byte.toString(16)}`);
+  return sort;
+}
+
+/** An alias; returns its sort. */
+export function readAlias(r: ByteReader): Sort {
+  const sort = readSort(r);
+  const target = r.u8();
+  if (target === 0x00 || target === 0x01) {
+    r.u32();
+    r.name();
+  } else if (target === 0x02) {
+    r.u32();
+    r.u32();
+  } else r.fail(`unknown alias target 0x${target.toString(16)}`);
+  return sort;
+}
+
+function readExternDesc(r: ByteReader): { sort: Sort; index: number } {
+  const kind = r.u8();
+  switch (kind) {
+    case 0x00:
+      r.u8();
+      return { sort: 'core', index: r.u32() };
+    case 0x01:
+      return { sort: 'func', index: r.u32() };
+    case 0x02:
+      if (r.u8() === 0x00) r.u32();
+      else readValType(r);
+      return { sort: 'value', index: 0 };
+    case 0x03:
+      if (r.u8() === 0x00) r.u32();
+      return { sort: 'type', index: 0 };
+    case 0x04:
+      return { sort: 'component', index: r.u32() };
+    case 0x05:
+      return { sort: 'instance', index: r.u32() };
+    default:
+      return r.fail(`unknown extern kind 0x${kind.toString(16)}`);
+  }
+}
+
+// Primitive value types are single bytes: bool 0x7f down to string 0x73, and error-context 0x64.
+function isPrimitive(byte: number): boolean {
+  return (byte >= 0x73 && byte <= 0x7f) || byte === 0x64;
+}
+
+function readValType(r: ByteReader): void {
+  if (isPrimitive(r.peek())) r.u8();
+  else r.u32();
+}
+
+function readOptional(r: ByteReader, item: () => void): void {
+  if (r.u8() === 0x01) item();
+}
+
+function readDefType(r: ByteReader): TypeEntry {
+  const at = r.offset;
+  const kind = r.u8();
+  if (isPrimitive(kind)) return { kind: 'other' };
+  switch (kind) {
+    case 0x72: // record
+      r.vec(() => (r.name(), readValType(r)));
+      break;
+    case 0x71: // variant
+      r.vec(() => {
+        r.name();
+        readOptional(r, () => readValType(r));
+        if (r.u8() === 0x01) r.u32();
+      });
+      break;
+    case 0x70: // list
+    case 0x6b: // option
+      readValType(r);
+      break;
+    case 0x67: // fixed-size list
+      readValType(r);
+      r.u32();
+      break;
+    case 0x6f: // tuple
+      r.vec(() => readValType(r));
+      break;
+    case 0x6e: // flags
+    case 0x6d: // enum
+      r.vec(() => r.name());
+      break;
+    case 0x6a: // result
+      readOptional(r, () => readValType(r));
+      readOptional(r, () => readValType(r));
+      break;
+    case 0x69: // own
+    case 0x68: // borrow
+      r.u32();
+      break;
+    case 0x66: // stream
+    case 0x65: // future
+      readOptional(r, () => readValType(r));
+      break;
+    case 0x40: // func
+    case 0x43: // async func
+      r.vec(() => (r.name(), readValType(r)));
+      if (r.u8() === 0x00) readValType(r);
+      else r.vec(() => (r.name(), readValType(r)));
+      break;
+    case 0x3f: // resource
+      r.u8();
+      readOptional(r, () => r.u32());
+      break;
+    case 0x41: // component type
+      r.vec(() => {
+        if (r.peek() === 0x03) {
+          r.u8();
+          readExternName(r);
+          readExternDesc(r);
+        } else readInstanceDecl(r, []);
+      });
+      break;
+    case 0x42: { // instance type
+      const functions: string[] = [];
+      r.vec(() => readInstanceDecl(r, functions));
+      return { kind: 'instance', functions };
+    }
+    default:
+      throw new ComponentReadError(`unknown type constructor 0x${kind.toString(16)}`, at);
+  }
+  return { kind: 'other' };
+}
+
+function readInstanceDecl(r: ByteReader, functions: string[]): void {
+  const kind = r.u8();
+  switch (kind) {
+    case 0x00:
+      readCoreType(r);
+      return;
+    case 0x01:
+      readDefType(r);
+      return;
+    case 0x02:
+      readAlias(r);
+      return;
+    case 0x04: {
+      const name = readExternName(r);
+      if (readExternDesc(r).sort === 'func') functions.push(name);
+      return;
+    }
+    default:
+      r.fail(`unknown instance declaration 0x${kind.toString(16)}`);
+  }
+}
+
+function readCoreType(r: ByteReader): void {
+  const kind = r.u8();
+  if (kind === 0x60) {
+    r.vec(() => r.u8());
+    r.vec(() => r.u8());
+    return;
+  }
+  r.fail(`unsupported core type 0x${kind.toString(16)} in a component type`);
+}

@@ -1,0 +1,75 @@
+// The one file that imports jco. Everything else calls these typed wrappers,
+// so a change of jco's API touches this file only.
+import {
+  componentEmbed as jcoComponentEmbed,
+  componentNew as jcoComponentNew,
+  componentWit as jcoComponentWit,
+  parse as jcoParse,
+  print as jcoPrint,
+  transpile as jcoTranspile,
+  preview1AdapterCommandPath,
+  preview1AdapterReactorPath,
+} from '@bytecodealliance/jco';
+import { readFile } from 'node:fs/promises';
+
+/** Options of {@link componentEmbed}: a core module (or none, for a dummy) and the WIT world it targets. */
+export interface EmbedOptions {
+  /** The core module to embed the world's type information into. */
+  readonly binary?: Uint8Array;
+  /** WIT source text that defines `world`. */
+  readonly witSource: string;
+  /** The world's name. */
+  readonly world: string;
+  /** Make a dummy core module whose imports and exports are exactly what the world needs. */
+  readonly dummy?: boolean;
+}
+
+/** Embeds component-type metadata for a world into a core module (jco `componentEmbed`). */
+export async function componentEmbed(options: EmbedOptions): Promise<Uint8Array> {
+  return jcoComponentEmbed({
+    binary: options.binary,
+    witSource: options.witSource,
+    world: options.world,
+    dummy: options.dummy ?? false,
+  });
+}
+
+/** Turns a core module with embedded metadata into a component, with optional preview-1 adapters. */
+export async function componentNew(
+  binary: Uint8Array,
+  adapters?: ReadonlyArray<readonly [string, Uint8Array]>,
+): Promise<Uint8Array> {
+  return jcoComponentNew(binary, adapters ? adapters.map(([name, bytes]) => [name, bytes]) : undefined);
+}
+
+/** The WIT world of a component; throws when the component does not validate. */
+export async function componentWit(binary: Uint8Array): Promise<string> {
+  return jcoComponentWit(binary);
+}
+
+/** WebAssembly text to binary. */
+export async function parseWat(text: string): Promise<Uint8Array> {
+  return jcoParse(text);
+}
+
+/** Binary to WebAssembly text. */
+export async function printWasm(binary: Uint8Array): Promise<string> {
+  return jcoPrint(binary);
+}
+
+/** jco's preview-1 command adapter, the bridge from a `wasi_snapshot_preview1` core module to WASI 0.2. */
+export async function preview1Adapter(kind: 'command' | 'reactor'): Promise<Uint8Array> {
+  const url = kind === 'command' ? preview1AdapterCommandPath() : preview1AdapterReactorPath();
+  return new Uint8Array(await readFile(url));
+}
+
+/** The JavaScript files of a transpiled component, by file name. */
+export type TranspiledFiles = Record<string, Uint8Array>;
+
+/** Transpiles a component to ES modules for in-process instantiation. */
+export async function transpile(binary: Uint8Array, name: string): Promise<TranspiledFiles> {
+  const result = await jcoTranspile(binary, { name, instantiation: 'async', noTypescript: true, quiet: true });
+  const files: TranspiledFiles = {};
+  for (const [file, bytes] of Object.entries(result.files)) files[file] = bytes as Uint8Array;
+  return files;
+}

@@ -1,0 +1,114 @@
+// The WASI 0.2 WIT that jco ships, cut into interfaces so that virt can write
+// the world of a unit at whatever 0.2.x version the app imports. Versions
+// 0.2.0 to 0.2.12 differ only in their version suffixes.
+import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { formatVersion, formatInterfaceName, interfaceId, type InterfaceName } from './names.js';
+
+/** The interfaces of the shipped WASI WIT, by unversioned id (`wasi:cli/environment`). */
+export interface WasiWit {
+  readonly interfaces: ReadonlyMap<string, readonly string[]>;
+}
+
+const SHIPPED_VERSION = '0.2.12';
+
+/** Reads jco's shipped WASI 0.2 WIT. */
+export async function loadWasiWit(): Promise<WasiWit> {
+  const jcoRoot = dirname(dirname(createRequire(import.meta.url).resolve('@bytecodealliance/jco')));
+  const root = join(jcoRoot, 'lib', 'wit', 'builtin', SHIPPED_VERSION);
+  const interfaces = new Map<string, string[]>();
+  for (const dir of await readdir(root)) {
+    const text = await readFile(join(root, dir, 'package.wit'), 'utf8');
+    const pkg = /^package (wasi:[a-z-]+)@/m.exec(text);
+    if (!pkg) throw new Error(`assertion failed: no package line in jco's ${dir}/package.wit`);
+    for (const [name, body] of topLevelBlocks(stripComments(text), 'interface')) {
+      interfaces.set(`${pkg[1]}/${name}`, splitItems(body));
+    }
+  }
+  return { interfaces };
+}
+
+function stripComments(text: string): string {
+  return text.replace(/\/\/[^\n]*/g, '');
+}
+
+function topLevelBlocks(text: string, keyword: string): Array<[string, string]> {
+  const blocks: Array<[string, string]> = [];
+  const header = new RegExp(`^${keyword} ([a-z0-9-]+) \\{`, 'gm');
+  for (let m = header.exec(text); m; m = header.exec(text)) {
+    let depth = 1;
+    let i = m.index + m[0].length;
+    for (; depth > 0; i++) depth += text[i] === '{' ? 1 : text[i] === '}' ? -1 : 0;
+    blocks.push([m[1], text.slice(m.index + m[0].length, i - 1)]);
+  }
+  return blocks;
+}
+
+// Items end with `;` at depth 0, or with the `}` that closes a record, resource, variant, ...
+function splitItems(body: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    if ((c === ';' && depth === 0) || (c === '}' && depth === 0)) {
+      items.push(body.slice(start, i + 1).trim());
+      start = i + 1;
+    }
+  }
+  return items.filter((item) => item.length > 0);
+}
+
+function functionName(item: string): string | undefined {
+  return /^([a-z0-9-]+):\s*func\b/.exec(item)?.[1];
+}
+
+/** Which functions of an interface to keep; all when omitted. */
+export type FunctionFilter = (name: string) => boolean;
+
+/** One interface block as WIT text; `use` of other WASI interfaces points at `name`'s namespace and version. */
+function interfaceBlock(wit: WasiWit, name: InterfaceName, keep?: FunctionFilter): string {
+  const wasiId = interfaceId({ ...name, namespace: 'wasi' });
+  const items = wit.interfaces.get(wasiId);
+  if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${wasiId}\``);
+  const version = versionSuffix(name);
+  const body = items
+    .filter((item) => {
+      const fn = functionName(item);
+      return fn === undefined || !keep || keep(fn);
+    })
+    .map((item) => item.replace(/use wasi:([a-z-]+\/[a-z-]+)@[0-9.]+/g, `use ${name.namespace}:$1${version}`))
+    .join('\n    ');
+  return `  interface ${name.interface} {\n    ${body}\n  }`;
+}
+
+function versionSuffix(name: InterfaceName): string {
+  return name.version ? `@${formatVersion(name.version)}` : '';
+}
+
+/** A world's imports and exports, each an interface and the functions it keeps. */
+export interface WorldSpec {
+  readonly imports: ReadonlyArray<{ readonly name: InterfaceName; readonly keep?: FunctionFilter }>;
+  readonly exports: ReadonlyArray<{ readonly name: InterfaceName; readonly keep?: FunctionFilter }>;
+}
+
+/** The name of the world that {@link worldSource} writes. */
+export const UNIT_WORLD = 'unit';
+
+/** A self-contained WIT source holding the world `unit` and every interface it names. */
+export function worldSource(wit: WasiWit, spec: WorldSpec): string {
+  const lines = ['package virt:generated;', `world ${UNIT_WORLD} {`];
+  for (const { name } of spec.imports) lines.push(`  import ${formatInterfaceName(name)};`);
+  for (const { name } of spec.exports) lines.push(`  export ${formatInterfaceName(name)};`);
+  lines.push('}');
+  const packages = new Map<string, string[]>();
+  for (const { name, keep } of [...spec.imports, ...spec.exports]) {
+    const pkg = `${name.namespace}:${name.package}${versionSuffix(name)}`;
+    packages.set(pkg, [...(packages.get(pkg) ?? []), interfaceBlock(wit, name, keep)]);
+  }
+  for (const [pkg, blocks] of packages) lines.push(`package ${pkg} {`, ...blocks, '}');
+  return lines.join('\n') + '\n';
+}
