@@ -1,0 +1,44 @@
+// Composes the virt units in front of the app: each app import is satisfied by
+// a unit's export or by an outer import; every app export is re-exported.
+import type { ComponentInfo } from '../binary/component-reader.js';
+import { componentWit } from '../jco/jco.js';
+import type { BuiltUnit } from '../units/unit.js';
+import { CompositionError } from './errors.js';
+import { CompositionGraph, type Argument } from './graph.js';
+import { outerImportsFromApp, type ItemRef } from './outer-imports.js';
+
+/** Composes `units` with `app` and type-checks the result. */
+export async function compose(app: Uint8Array, info: ComponentInfo, units: readonly BuiltUnit[]): Promise<Uint8Array> {
+  const provided = new Set(units.flatMap((u) => u.exports));
+  const neededFromHost = new Set(units.flatMap((u) => [...u.hostImports.values()]));
+  const drop = new Set([...provided].filter((name) => !neededFromHost.has(name)));
+  const outer = outerImportsFromApp(app, info, drop);
+  const graph = new CompositionGraph(outer);
+
+  const unitExports = new Map<string, ItemRef>();
+  for (const unit of units) {
+    const args: Argument[] = [...unit.hostImports].map(([name, outerName]) => {
+      const item = outer.items.get(outerName);
+      if (!item) throw new CompositionError(`unit \`${unit.name}\` needs \`${outerName}\`, which the app does not import`, outerName);
+      return { name, item };
+    });
+    const instance = graph.instantiate(graph.addComponent(unit.component), args);
+    for (const name of unit.exports) unitExports.set(name, graph.aliasExport(instance, name, 'instance'));
+  }
+
+  const appArgs: Argument[] = info.imports.map(({ name }) => {
+    const item = unitExports.get(name) ?? outer.items.get(name);
+    if (!item) throw new Error(`assertion failed: nothing satisfies the app's import \`${name}\``);
+    return { name, item };
+  });
+  const appInstance = graph.instantiate(graph.addComponent(app), appArgs);
+  for (const { name, sort } of info.exports) graph.export(name, graph.aliasExport(appInstance, name, sort));
+
+  const bytes = graph.encode();
+  try {
+    await componentWit(bytes);
+  } catch (cause) {
+    throw new CompositionError(`the composed component does not validate: ${String(cause)}`, 'output', { cause });
+  }
+  return bytes;
+}

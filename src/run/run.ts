@@ -1,0 +1,162 @@
+// Runs a component in-process on preview2-shim. The guest gets no host
+// environment, no preopens and only the arguments it is given, unless the
+// options grant more.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as cli from '@bytecodealliance/preview2-shim/cli';
+import * as clocks from '@bytecodealliance/preview2-shim/clocks';
+import * as filesystem from '@bytecodealliance/preview2-shim/filesystem';
+import * as http from '@bytecodealliance/preview2-shim/http';
+import * as io from '@bytecodealliance/preview2-shim/io';
+import * as random from '@bytecodealliance/preview2-shim/random';
+import * as sockets from '@bytecodealliance/preview2-shim/sockets';
+import { defaultCacheDir, transpiled } from './transpile-cache.js';
+
+/** How to run a component. */
+export interface RunOptions {
+  /** The guest's arguments, argv[0] first. Default: `['app']`. */
+  readonly args?: readonly string[];
+  /** The guest's environment variables. Default: none. */
+  readonly env?: ReadonlyArray<readonly [string, string]>;
+  /** The guest's initial cwd. Default: none. */
+  readonly cwd?: string;
+  /** Collect stdout and stderr instead of writing them to this process's. Default: true. */
+  readonly capture?: boolean;
+  /** Where transpiled components are kept. Default: {@link defaultCacheDir}. */
+  readonly cacheDir?: string;
+  /** Replaces or adds host interfaces, keyed by unversioned name (`wasi:cli/stdout`). */
+  readonly imports?: Readonly<Record<string, unknown>>;
+}
+
+/** What a run returned. */
+export interface RunResult {
+  /** The guest's exit code: 0 for `ok`, 1 for `err`, or what it passed to `exit`. */
+  readonly exitCode: number;
+  /** What the guest wrote to stdout, as UTF-8 (empty when not captured). */
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A loaded component, ready to instantiate any number of times. */
+export interface LoadedComponent {
+  instantiate(imports: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+class ExitSignal extends Error {
+  constructor(readonly code: number) {
+    super(`guest exited with ${code}`);
+  }
+}
+
+type Instantiate = (
+  getCoreModule: (path: string) => Promise<WebAssembly.Module>,
+  imports: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
+/** Transpiles (once, cached) and loads a component for in-process instantiation. */
+export async function load(component: Uint8Array, cacheDir = defaultCacheDir()): Promise<LoadedComponent> {
+  const entry = await transpiled(component, cacheDir);
+  const { instantiate } = (await import(pathToFileURL(entry).href)) as { instantiate: Instantiate };
+  const modules = new Map<string, Promise<WebAssembly.Module>>();
+  const getCoreModule = (path: string): Promise<WebAssembly.Module> => {
+    let module = modules.get(path);
+    if (!module) {
+      module = readFile(join(dirname(entry), path)).then((bytes) => WebAssembly.compile(new Uint8Array(bytes)));
+      modules.set(path, module);
+    }
+    return module;
+  };
+  return { instantiate: (imports) => instantiate(getCoreModule, imports) };
+}
+
+/** preview2-shim's interfaces, keyed as jco's generated code looks them up. */
+export function hostImports(options: Pick<RunOptions, 'args' | 'env' | 'cwd' | 'imports'> = {}): Record<string, unknown> {
+  const env = (options.env ?? []).map(([k, v]) => [k, v]);
+  const args = [...(options.args ?? ['app'])];
+  return {
+    'wasi:cli/environment': {
+      getEnvironment: () => env,
+      getArguments: () => args,
+      initialCwd: () => options.cwd,
+    },
+    'wasi:cli/exit': {
+      exit: (status: { tag: string }) => {
+        throw new ExitSignal(status.tag === 'err' ? 1 : 0);
+      },
+      exitWithCode: (code: number) => {
+        throw new ExitSignal(code);
+      },
+    },
+    'wasi:cli/stdin': cli.stdin,
+    'wasi:cli/stdout': cli.stdout,
+    'wasi:cli/stderr': cli.stderr,
+    'wasi:cli/terminal-input': cli.terminalInput,
+    'wasi:cli/terminal-output': cli.terminalOutput,
+    'wasi:cli/terminal-stdin': cli.terminalStdin,
+    'wasi:cli/terminal-stdout': cli.terminalStdout,
+    'wasi:cli/terminal-stderr': cli.terminalStderr,
+    'wasi:clocks/monotonic-clock': clocks.monotonicClock,
+    'wasi:clocks/wall-clock': clocks.wallClock,
+    'wasi:filesystem/preopens': filesystem.preopens,
+    'wasi:filesystem/types': filesystem.types,
+    'wasi:io/error': io.error,
+    'wasi:io/poll': io.poll,
+    'wasi:io/streams': io.streams,
+    'wasi:random/random': random.random,
+    'wasi:random/insecure': random.insecure,
+    'wasi:random/insecure-seed': random.insecureSeed,
+    'wasi:sockets/instance-network': sockets.instanceNetwork,
+    'wasi:sockets/ip-name-lookup': sockets.ipNameLookup,
+    'wasi:sockets/network': sockets.network,
+    'wasi:sockets/tcp-create-socket': sockets.tcpCreateSocket,
+    'wasi:sockets/tcp': sockets.tcp,
+    'wasi:sockets/udp-create-socket': sockets.udpCreateSocket,
+    'wasi:sockets/udp': sockets.udp,
+    'wasi:http/types': http.types,
+    'wasi:http/outgoing-handler': http.outgoingHandler,
+    ...options.imports,
+  };
+}
+
+type Write = typeof process.stdout.write;
+
+// preview2-shim writes guest stdout/stderr synchronously to process.stdout/stderr.
+async function capturing<T>(capture: boolean, body: () => Promise<T>): Promise<[T, string, string]> {
+  if (!capture) return [await body(), '', ''];
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const saved: [Write, Write] = [process.stdout.write, process.stderr.write];
+  const collector = (into: Buffer[]): Write =>
+    ((chunk: string | Uint8Array) => {
+      into.push(Buffer.from(chunk));
+      return true;
+    }) as Write;
+  process.stdout.write = collector(out);
+  process.stderr.write = collector(err);
+  try {
+    const result = await body();
+    return [result, Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8')];
+  } finally {
+    [process.stdout.write, process.stderr.write] = saved;
+  }
+}
+
+/** Runs a command component (one that exports `wasi:cli/run`) and returns its exit code and output. */
+export async function run(component: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
+  const loaded = await load(component, options.cacheDir);
+  const [exitCode, stdout, stderr] = await capturing(options.capture ?? true, async () => {
+    try {
+      const exports = await loaded.instantiate(hostImports(options));
+      const runExport = Object.entries(exports).find(([name]) => /^wasi:cli\/run@/.test(name));
+      if (!runExport) throw new Error('the component exports no `wasi:cli/run`: it is a library, not a command');
+      (runExport[1] as { run(): void }).run();
+      return 0;
+    } catch (error) {
+      if (error instanceof ExitSignal) return error.code;
+      if (error instanceof Error && error.constructor.name === 'ComponentError') return 1;
+      throw error;
+    }
+  });
+  return { exitCode, stdout, stderr };
+}

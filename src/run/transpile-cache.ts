@@ -1,0 +1,44 @@
+// jco transpiles a component to JS in about a second; do it once per distinct
+// component and keep the files under a cache folder keyed by content hash.
+import { createHash } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { transpile } from '../jco/jco.js';
+
+/** The default cache folder: `$XDG_CACHE_HOME/virt` or `~/.cache/virt`. */
+export function defaultCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'virt');
+}
+
+const ENTRY = 'component.js';
+
+/** The path of the transpiled entry module of `component`, transpiling it on first use. */
+export async function transpiled(component: Uint8Array, cacheDir: string): Promise<string> {
+  const key = createHash('sha256').update(component).digest('hex').slice(0, 32);
+  const dir = join(cacheDir, key);
+  const entry = join(dir, ENTRY);
+  if (await exists(entry)) return entry;
+  await mkdir(cacheDir, { recursive: true });
+  const staging = await mkdtemp(join(cacheDir, `.${key}-`));
+  try {
+    const files = await transpile(component, 'component');
+    for (const [name, bytes] of Object.entries(files)) {
+      if (name.endsWith('.d.ts')) continue;
+      const path = join(staging, name);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, bytes);
+    }
+    await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process cached the same component first: theirs is as good as ours.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return entry;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
