@@ -1,0 +1,137 @@
+// manifest source → { plan, diagnostics }. YAML is read with node ranges, the
+// schema is checked with ajv, and every problem is collected before returning.
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic } from './diagnostics.js';
+import { resolvePlan } from './resolve-plan.js';
+import type { Plan } from './plan.js';
+
+const schema = createRequire(import.meta.url)('../../schemas/virt.schema.json') as object;
+
+/** Sections that later versions of virt fill in; naming one is an error until then. */
+const NOT_YET = ['deterministic', 'clocks', 'random', 'exit', 'filesystem', 'stdio', 'sockets', 'http'];
+
+/** The result of reading a manifest: a Plan, or the diagnostics that stop one. */
+export type ManifestResult =
+  | { readonly plan: Plan; readonly diagnostics: readonly [] }
+  | { readonly plan?: undefined; readonly diagnostics: readonly Diagnostic[] };
+
+function compileSchema() {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+  ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+  return ajv.compile(schema);
+}
+
+type Segment = string | number;
+
+function pathText(path: readonly Segment[]): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+function rangeOf(doc: Document, path: readonly Segment[], key = false): [number, number] {
+  const parentPath = key ? path.slice(0, -1) : path;
+  const node = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  if (key && isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === path[path.length - 1]);
+    if (pair && isNode(pair.key) && pair.key.range) return [pair.key.range[0], pair.key.range[1]];
+  }
+  if (isNode(node) && (node as Node).range) {
+    const [start, end] = (node as Node).range!;
+    return [start, end];
+  }
+  return [0, 1];
+}
+
+function segments(instancePath: string): Segment[] {
+  if (!instancePath) return [];
+  return instancePath.slice(1).split('/').map((s) => {
+    const text = s.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^\d+$/.test(text) ? Number(text) : text;
+  });
+}
+
+function schemaDiagnostics(doc: Document, errors: readonly ErrorObject[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  // A oneOf stands for the errors of its branches, unless one of them has a
+  // message of its own (a bad glob inside `allow`, say): then that one speaks.
+  const hasMessage = (e: ErrorObject): boolean => typeof e.parentSchema?.['x-message'] === 'string';
+  const below = (e: ErrorObject, o: ErrorObject): boolean => e.instancePath.startsWith(`${o.instancePath}/`);
+  const shown = new Set(errors);
+  for (const o of errors.filter((e) => e.keyword === 'oneOf')) {
+    const inside = errors.filter((e) => e !== o && (e.instancePath === o.instancePath || below(e, o)));
+    const specific = inside.filter((e) => below(e, o) && hasMessage(e) && e.keyword !== 'oneOf');
+    for (const e of inside) if (!specific.includes(e)) shown.delete(e);
+    if (specific.length > 0) shown.delete(o);
+  }
+  for (const e of errors) {
+    if (!shown.has(e)) continue;
+    const path = segments(e.instancePath);
+    const custom = e.parentSchema?.['x-message'];
+    if (e.keyword === 'additionalProperties') {
+      const key = String(e.params.additionalProperty);
+      const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
+      out.push({
+        code: 'unknown-key',
+        message: `unknown key \`${key}\`${allowed.length ? `; expected one of ${allowed.map((k) => `\`${k}\``).join(', ')}` : ''}`,
+        path: pathText([...path, key]),
+        range: rangeOf(doc, [...path, key], true),
+      });
+    } else if (e.keyword === 'propertyNames') {
+      continue; // reported by the pattern error on the name itself
+    } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
+      out.push({ code: 'bad-value', message: String(custom), path: pathText([...path, e.propertyName]), range: rangeOf(doc, [...path, e.propertyName], true) });
+    } else if (e.keyword === 'required') {
+      out.push({ code: 'missing-key', message: `missing key \`${String(e.params.missingProperty)}\``, path: pathText(path), range: rangeOf(doc, path) });
+    } else {
+      const code = e.keyword === 'type' ? 'wrong-type' : 'bad-value';
+      const message = typeof custom === 'string' ? custom : `\`${pathText(path) || 'manifest'}\` ${e.message ?? 'is invalid'}`;
+      out.push({ code, message, path: pathText(path), range: rangeOf(doc, path) });
+    }
+  }
+  return out.sort((a, b) => a.range[0] - b.range[0]);
+}
+
+/** Reads a manifest's YAML source into a Plan, collecting every problem. */
+export function readManifest(source: string): ManifestResult {
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      diagnostics: doc.errors.map((e) => ({
+        code: 'yaml-syntax',
+        message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        path: '',
+        range: [e.pos[0], e.pos[1]] as const,
+      })),
+    };
+  }
+  const value: unknown = doc.toJS() ?? {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { diagnostics: [{ code: 'wrong-type', message: 'a manifest must be a mapping of sections (`version: 1`, `env: ...`)', path: '', range: rangeOf(doc, []) }] };
+  }
+  const validate = compileSchema();
+  const diagnostics = validate(value) ? [] : schemaDiagnostics(doc, validate.errors ?? []);
+  for (const key of NOT_YET) {
+    if (key in value) {
+      diagnostics.push({
+        code: 'unsupported',
+        message: `the \`${key}\` section is not supported yet by this version of virt`,
+        path: key,
+        range: rangeOf(doc, [key], true),
+      });
+    }
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  return { plan: resolvePlan(value as ManifestValue), diagnostics: [] };
+}
+
+/** The shape of a manifest that passed the schema. */
+export interface ManifestValue {
+  readonly version: 1;
+  readonly env?: {
+    readonly vars?: Readonly<Record<string, string>>;
+    readonly host?: 'none' | 'all' | { readonly allow: readonly string[] } | { readonly deny: readonly string[] };
+    readonly args?: 'host' | readonly string[];
+    readonly cwd?: string;
+  };
+}
