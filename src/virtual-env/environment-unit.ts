@@ -9,7 +9,7 @@ import { environmentConfig } from './environment-config.js';
 export const ENVIRONMENT_ID = 'wasi:cli/environment';
 
 /** Host functions the Plan passes through. */
-function hostFunctions(env: EnvPlan): Set<string> {
+export function hostFunctions(env: EnvPlan): Set<string> {
   const functions = new Set<string>();
   if (env.host.mode !== 'none') functions.add('get-environment');
   if (env.args.mode === 'host') functions.add('get-arguments');

@@ -1,0 +1,64 @@
+// What the output takes from the host, checked against the Plan.
+import type { ImportEntry } from '../binary/component-reader.js';
+import type { Plan } from '../policies/plan.js';
+import { VIRTUALIZERS } from '../units/virtualizers.js';
+import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
+
+/** How the output provides one interface. */
+export type AuditStatus = 'virtualized' | 'host' | 'absent';
+
+/** One line of the audit: an interface and how the output provides it. */
+export interface AuditLine {
+  /** The interface, as the app names it (with its version), or the unversioned id when absent. */
+  readonly interface: string;
+  readonly status: AuditStatus;
+  readonly detail: string;
+}
+
+/** The audit of one build. */
+export interface AuditReport {
+  readonly lines: readonly AuditLine[];
+  /** Output imports that the Plan forbids; a build with any is refused. */
+  readonly violations: readonly string[];
+}
+
+/** Whether virt virtualizes this import of an app: a WASI 0.2.x interface that has a virtualizer. */
+export function virtualizerFor(importName: string) {
+  const name = parseInterfaceName(importName);
+  if (!name || !isWasi02(name)) return undefined;
+  const virtualizer = VIRTUALIZERS.get(interfaceId(name));
+  return virtualizer ? { name, virtualizer } : undefined;
+}
+
+/** Audits an output against the Plan, given the app's imports and the output's. */
+export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImports: readonly ImportEntry[]): AuditReport {
+  const lines: AuditLine[] = [];
+  const fromHost = new Set(outputImports.map((i) => i.name));
+  for (const entry of appImports) {
+    const found = virtualizerFor(entry.name);
+    if (found) {
+      const passes = fromHost.has(entry.name) ? ' (calls the host for what the manifest passes through)' : '';
+      lines.push({ interface: entry.name, status: 'virtualized', detail: found.virtualizer.describe(plan) + passes });
+    } else {
+      const known = parseInterfaceName(entry.name)?.namespace === 'wasi';
+      lines.push({ interface: entry.name, status: 'host', detail: known ? 'passed to the host' : 'passed to the host (an interface virt does not know)' });
+    }
+  }
+  const imported = new Set(appImports.map((i) => { const n = parseInterfaceName(i.name); return n ? interfaceId(n) : i.name; }));
+  for (const [id, virtualizer] of VIRTUALIZERS) {
+    if (!imported.has(id)) lines.push({ interface: id, status: 'absent', detail: `the app does not import it; policy: ${virtualizer.describe(plan)}` });
+  }
+  const violations = outputImports
+    .map((i) => i.name)
+    .filter((name) => {
+      const n = parseInterfaceName(name);
+      return n !== undefined && VIRTUALIZERS.get(interfaceId(n))?.hostForbidden(plan) === true;
+    });
+  return { lines, violations };
+}
+
+/** The audit as text, a line per interface. */
+export function formatAudit(report: AuditReport): string {
+  const width = Math.max(...report.lines.map((l) => l.interface.length));
+  return report.lines.map((l) => `${l.interface.padEnd(width)}  ${l.status.padEnd(11)}  ${l.detail}`).join('\n');
+}

@@ -1,0 +1,76 @@
+// manifest → plan → units → composition → audit: the whole of `virt build`.
+import { readComponent } from './binary/component-reader.js';
+import { ByteWriter } from './binary/byte-writer.js';
+import { SECTION } from './binary/component-format.js';
+import { audit, virtualizerFor, type AuditReport } from './audit/audit.js';
+import { compose } from './compose/compose.js';
+import { AUDIT_SECTION } from './inspect/inspect.js';
+import { prepareApp } from './inspect/prepare-app.js';
+import { ManifestError } from './policies/diagnostics.js';
+import { readManifest } from './policies/manifest.js';
+import type { Plan } from './policies/plan.js';
+import { buildUnit, type BuiltUnit } from './units/unit.js';
+import { loadWasiWit } from './wit/wasi-wit.js';
+
+/** The inputs of a build. */
+export interface BuildInput {
+  /** The manifest's YAML source, and its file name for messages. */
+  readonly manifest: { readonly source: string; readonly file: string };
+  /** The app: a component, or a WASI preview-1 core module. */
+  readonly app: Uint8Array;
+  /** Called with a line of progress at each step. */
+  readonly onProgress?: (message: string) => void;
+}
+
+/** What a build produced. */
+export interface BuildResult {
+  /** The sandboxed component. */
+  readonly component: Uint8Array;
+  readonly plan: Plan;
+  readonly audit: AuditReport;
+  /** Things the user should know, such as an automatic preview-1 wrap. */
+  readonly notes: readonly string[];
+  /** Sizes of the units, by name, in bytes. */
+  readonly unitSizes: ReadonlyMap<string, number>;
+}
+
+/** The output's imports include something the Plan forbids. */
+export class AuditError extends Error {
+  constructor(readonly report: AuditReport) {
+    super(`refusing to write the output: it would import ${report.violations.map((v) => `\`${v}\``).join(', ')} from the host, which the manifest forbids`);
+    this.name = 'AuditError';
+  }
+}
+
+/** Reads a manifest into a Plan, or throws a ManifestError with every problem. */
+export function planFromManifest(source: string, file: string): Plan {
+  const { plan, diagnostics } = readManifest(source);
+  if (!plan) throw new ManifestError(file, source, diagnostics);
+  return plan;
+}
+
+/** Builds the sandboxed component. */
+export async function build(input: BuildInput): Promise<BuildResult> {
+  const progress = input.onProgress ?? (() => {});
+  const plan = planFromManifest(input.manifest.source, input.manifest.file);
+  const prepared = await prepareApp(input.app);
+  const notes = prepared.note ? [prepared.note] : [];
+  const info = readComponent(prepared.component);
+
+  const wit = await loadWasiWit();
+  const units: BuiltUnit[] = [];
+  for (const entry of info.imports) {
+    const found = virtualizerFor(entry.name);
+    if (!found) continue;
+    progress(`building the ${found.virtualizer.id} unit for \`${entry.name}\``);
+    units.push(await buildUnit(found.virtualizer.unit(plan, found.name, entry.functions), wit));
+  }
+
+  progress(`composing ${units.length} unit(s) in front of the app`);
+  const composed = await compose(prepared.component, info, units);
+  const report = audit(plan, info.imports, readComponent(composed).imports);
+  if (report.violations.length > 0) throw new AuditError(report);
+  const custom = new ByteWriter().name(AUDIT_SECTION).raw(new TextEncoder().encode(JSON.stringify(report.lines))).finish();
+  const component = new ByteWriter().raw(composed).section(SECTION.custom, custom).finish();
+  return { component, plan, audit: report, notes, unitSizes: new Map(units.map((u) => [u.name, u.component.length])) };
+}

@@ -1,0 +1,171 @@
+// The `virt` command line: parses flags, calls the library, writes files and
+// prints. The one place that decides exit codes.
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatAudit } from './audit/audit.js';
+import { ComponentReadError } from './binary/errors.js';
+import { AuditError, build, planFromManifest } from './build.js';
+import { CompositionError } from './compose/errors.js';
+import { inspect, inspectPolicy } from './inspect/inspect.js';
+import { ManifestError } from './policies/diagnostics.js';
+import { run } from './run/run.js';
+
+/** Exit codes that scripts can rely on. */
+export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
+
+const HELP = `virt: sandbox a WebAssembly component with a capability manifest
+
+Usage:
+  virt build <manifest.yaml> <app.wasm> -o <out.wasm>
+      Compose virtual WASI implementations in front of the app, as the manifest
+      says. The app may be a component or a WASI preview-1 core module. Prints
+      one line per interface: virtualized, passed to the host, or absent.
+  virt run <component.wasm> [--env NAME=VALUE]... [--cwd PATH] [-- args...]
+      Run a command component in-process on preview2-shim (jco). The guest gets
+      no host environment and no host directories; --env and --cwd grant them.
+      Exits with the guest's exit code.
+  virt inspect <component.wasm>
+      What a component imports from its host and exports; for a virt output,
+      also what virt virtualized.
+  virt inspect --manifest <manifest.yaml> <app.wasm>
+      The effective policy of every interface the app imports.
+
+Options:
+  -o, --output <file>   where \`virt build\` writes (written atomically)
+  -q, --quiet           \`virt build\`: print nothing but errors
+  -h, --help            this help
+  -V, --version         the version
+
+Exit codes: 0 success; 2 bad input (manifest, component, flags, files) and
+nothing written; 1 an internal error. \`virt run\` exits with the guest's code.
+
+Example:
+  virt build examples/hello/virt.yaml examples/hello/app.wasm -o hello.virt.wasm
+  virt run hello.virt.wasm -- extra args
+`;
+
+class UsageError extends Error {}
+
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
+    throw new UsageError(`cannot read \`${path}\`: ${why}`);
+  }
+}
+
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new UsageError(`cannot write \`${path}\`: ${(error as Error).message}`);
+  }
+}
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function buildCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' } },
+  });
+  if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
+  const [manifestPath, appPath] = positionals;
+  const source = new TextDecoder().decode(await readInput(manifestPath));
+  const app = await readInput(appPath);
+  const say = values.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const result = await build({ manifest: { source, file: manifestPath }, app, onProgress: (m) => say(`virt: ${m}`) });
+  for (const note of result.notes) process.stderr.write(`virt: note: ${note}\n`);
+  await writeAtomically(values.output, result.component);
+  if (!values.quiet) {
+    process.stdout.write(`${formatAudit(result.audit)}\n`);
+    say(`virt: wrote \`${values.output}\` (${result.component.length} bytes; app ${app.length} bytes)`);
+  }
+  return EXIT.ok;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { env: { type: 'string', multiple: true }, cwd: { type: 'string' }, cache: { type: 'string' } },
+  });
+  if (positionals.length < 1) throw new UsageError('usage: virt run <component.wasm> [--env NAME=VALUE]... [--cwd PATH] [-- args...]');
+  const [path, ...args] = positionals;
+  const env = (values.env ?? []).map((pair): [string, string] => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--env takes NAME=VALUE, not \`${pair}\``);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  });
+  const result = await run(await readInput(path), {
+    args: [basename(path), ...args],
+    env,
+    capture: false,
+    ...(values.cwd ? { cwd: values.cwd } : {}),
+    ...(values.cache ? { cacheDir: values.cache } : {}),
+  });
+  return result.exitCode;
+}
+
+async function inspectCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { manifest: { type: 'string', short: 'm' } } });
+  if (positionals.length !== 1) throw new UsageError('usage: virt inspect [--manifest <manifest.yaml>] <component.wasm>');
+  const bytes = await readInput(positionals[0]);
+  if (values.manifest) {
+    const plan = planFromManifest(new TextDecoder().decode(await readInput(values.manifest)), values.manifest);
+    process.stdout.write(`${formatAudit({ lines: await inspectPolicy(plan, bytes), violations: [] })}\n`);
+    return EXIT.ok;
+  }
+  const found = await inspect(bytes);
+  const out = [`imports from the host (${found.imports.length}):`, ...found.imports.map((i) => `  ${i}`)];
+  out.push(`exports (${found.exports.length}):`, ...found.exports.map((e) => `  ${e}`));
+  if (found.audit) out.push('virtualized by virt:', ...found.audit.filter((l) => l.status === 'virtualized').map((l) => `  ${l.interface}: ${l.detail}`));
+  else out.push('not built by virt: no virtualized interfaces');
+  process.stdout.write(`${out.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { build: buildCommand, run: runCommand, inspect: inspectCommand };
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return command === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  if (command === '-V' || command === '--version') {
+    process.stdout.write(`${await version()}\n`);
+    return EXIT.ok;
+  }
+  const handler = COMMANDS[command];
+  try {
+    if (!handler) throw new UsageError(`unknown command \`${command}\`; expected build, run or inspect (see \`virt --help\`)`);
+    return await handler(rest);
+  } catch (error) {
+    if (error instanceof ManifestError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.badInput;
+    }
+    if (error instanceof UsageError || error instanceof AuditError || error instanceof ComponentReadError || error instanceof CompositionError) {
+      process.stderr.write(`virt: error: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`virt: error: ${error.message} (see \`virt --help\`)\n`);
+      return EXIT.badInput;
+    }
+    process.stderr.write(`virt: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,11 @@
+// The library API: bytes in, bytes and reports out. The CLI is a thin layer over these.
+export { build, planFromManifest, AuditError, type BuildInput, type BuildResult } from './build.js';
+export { inspect, inspectPolicy, type Inspection } from './inspect/inspect.js';
+export { run, load, hostImports, type RunOptions, type RunResult, type LoadedComponent } from './run/run.js';
+export { defaultCacheDir } from './run/transpile-cache.js';
+export { formatAudit, type AuditLine, type AuditReport, type AuditStatus } from './audit/audit.js';
+export { ManifestError, formatDiagnostic, type Diagnostic } from './policies/diagnostics.js';
+export { readManifest, type ManifestResult } from './policies/manifest.js';
+export type { Plan, EnvPlan, HostEnvPolicy, ArgsPolicy, CwdPolicy } from './policies/plan.js';
+export { ComponentReadError } from './binary/errors.js';
+export { CompositionError } from './compose/errors.js';
