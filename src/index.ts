@@ -9,3 +9,8 @@ export { readManifest, type ManifestResult } from './policies/manifest.js';
 export type { Plan, EnvPlan, HostEnvPolicy, ArgsPolicy, CwdPolicy } from './policies/plan.js';
 export { ComponentReadError } from './binary/errors.js';
 export { CompositionError } from './compose/errors.js';
+export { buildUnit, type BuiltUnit, type UnitSpec } from './units/unit.js';
+export { VIRTUALIZERS, type Virtualizer } from './units/virtualizers.js';
+export { loadWasiWit } from './wit/wasi-wit.js';
+export { parseInterfaceName, formatInterfaceName, type InterfaceName } from './wit/names.js';
+export { readComponent, type ComponentInfo } from './binary/component-reader.js';

@@ -43,6 +43,8 @@ export interface UnitSpec {
 export interface BuiltUnit {
   readonly name: string;
   readonly component: Uint8Array;
+  /** The unit's core module, as configured (for tests and benchmarks that drive it directly). */
+  readonly core: Uint8Array;
   /** The unit's import name (`host:cli/environment@0.2.3`) → the outer import it needs (`wasi:cli/...`). */
   readonly hostImports: ReadonlyMap<string, string>;
   /** The interface names the unit exports. */
@@ -76,6 +78,7 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
   return {
     name: spec.name,
     component,
+    core,
     hostImports: new Map(granted.map((h) => [formatInterfaceName(inNamespace(h.name, HOST_NAMESPACE)), formatInterfaceName(h.name)])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
   };

@@ -1,0 +1,137 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWat } from '../dist/jco/jco.js';
+import { cli, fixture, renameInterfaces, runCommand } from './helpers.js';
+import { readFileSync } from 'node:fs';
+
+const dir = mkdtempSync(join(tmpdir(), 'virt-cli-'));
+const manifest = join(dir, 'virt.yaml');
+writeFileSync(manifest, 'version: 1\nenv:\n  vars: { HOME: /home/app }\n');
+const app = 'test/fixtures/apps/env-print.wasm';
+
+function file(name, contents) {
+  const path = join(dir, name);
+  writeFileSync(path, contents);
+  return path;
+}
+
+/** Builds and expects a refusal: exit 2, the message, and no output file (nor a temp file) left. */
+function refuses(args, message) {
+  const out = join(dir, `out-${Math.random().toString(36).slice(2)}.wasm`);
+  const result = cli(['build', ...args, '-o', out]);
+  assert.is(result.status, 2, result.stderr);
+  assert.match(result.stderr, message);
+  assert.not.ok(existsSync(out), 'an output file was written');
+  assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+  return result;
+}
+
+test('build writes the output, prints the audit and exits 0', async () => {
+  const out = join(dir, 'ok.wasm');
+  const result = cli(['build', manifest, app, '-o', out]);
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stdout, /wasi:cli\/environment@0\.2\.12\s+virtualized/);
+  assert.match(result.stdout, /wasi:cli\/stdout@0\.2\.12\s+host/);
+  assert.match(result.stderr, 'building the wasi:cli/environment unit');
+  const { stdout } = await runCommand(new Uint8Array(readFileSync(out)));
+  assert.match(stdout, 'env HOME=/home/app\n');
+});
+
+test('run propagates the guest exit code, and passes arguments after --', () => {
+  const out = join(dir, 'run.wasm');
+  cli(['build', file('args.yaml', 'version: 1\nenv:\n  host: { allow: [EXIT_CODE] }\n'), app, '-o', out]);
+  const ok = cli(['run', out, '--', 'a', 'b c']);
+  assert.is(ok.status, 0);
+  assert.match(ok.stdout, 'arg 1 a\narg 2 b c\n');
+  const failing = cli(['run', out, '--env', 'EXIT_CODE=7']);
+  assert.is(failing.status, 1);
+});
+
+test('inspect shows what a build virtualized, and a manifest\'s policy per import', () => {
+  const out = join(dir, 'inspect.wasm');
+  cli(['build', manifest, app, '-o', out]);
+  const shown = cli(['inspect', out]);
+  assert.is(shown.status, 0);
+  assert.match(shown.stdout, 'virtualized by virt:\n  wasi:cli/environment@0.2.12: vars "HOME"');
+  const policy = cli(['inspect', '--manifest', manifest, app]);
+  assert.is(policy.status, 0);
+  assert.match(policy.stdout, /wasi:cli\/environment@0\.2\.12\s+virtualized\s+vars "HOME"; host vars none; args host; cwd none/);
+});
+
+test('a missing manifest or app is named', () => {
+  refuses([join(dir, 'nope.yaml'), app], /cannot read `.*nope\.yaml`: no such file/);
+  refuses([manifest, join(dir, 'nope.wasm')], /cannot read `.*nope\.wasm`: no such file/);
+});
+
+test('a YAML syntax error names its line and column', () => {
+  const bad = file('syntax.yaml', 'version: 1\nenv:\n  vars: { A: b\n');
+  refuses([bad, app], /syntax\.yaml:\d+:\d+: error: YAML syntax: /);
+});
+
+test('schema violations name line, column and key path, all at once', () => {
+  const bad = file('schema.yaml', [
+    'version: 1',
+    'env:',
+    '  varz: {}',
+    '  host: { allow: ["A=B"] }',
+    '  args: 3',
+    '  cwd: relative/dir',
+    'clocks: host',
+  ].join('\n'));
+  const { stderr } = refuses([bad, app], 'unknown key `varz`');
+  assert.match(stderr, 'schema.yaml:3:3: error: unknown key `varz`; expected one of `vars`, `host`, `args`, `cwd` (at `env.varz`)');
+  assert.match(stderr, 'schema.yaml:4:19: error: a glob must be non-empty');
+  assert.match(stderr, '(at `env.host.allow[0]`)');
+  assert.match(stderr, 'schema.yaml:5:9: error: `env.args` must be `host` or a list of strings, argv[0] first (at `env.args`)');
+  assert.match(stderr, 'schema.yaml:6:8: error: `env.cwd` must be `none`, `host` or an absolute path such as `/app` (at `env.cwd`)');
+  assert.match(stderr, 'schema.yaml:7:1: error: the `clocks` section is not supported yet by this version of virt (at `clocks`)');
+  assert.match(stderr, '       ^^^^^^^^^^^^');
+});
+
+test('a non-Wasm file and a truncated component are refused', () => {
+  refuses([manifest, file('text.wasm', 'hello, world')], 'not a WebAssembly binary');
+  const whole = fixture('apps/env-print.wasm');
+  refuses([manifest, file('cut.wasm', whole.subarray(0, 5000))], 'runs past the end of the input (truncated file?)');
+});
+
+test('a core module that is not WASI preview 1 is refused', async () => {
+  const core = await parseWat('(module (import "env" "f" (func)) (func (export "_start")))');
+  refuses([manifest, file('core.wasm', core)], 'this core module is not a WASI preview-1 program');
+});
+
+test('a preview-1 core module is wrapped automatically, and the build says so', async () => {
+  const out = join(dir, 'wrapped.wasm');
+  const result = cli(['build', manifest, 'test/fixtures/apps/env-print.core.wasm', '-o', out]);
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stderr, "virt: note: the app is a WASI preview-1 core module: wrapped it with jco's preview-1 command adapter");
+  const { stdout } = await runCommand(new Uint8Array(readFileSync(out)));
+  assert.match(stdout, 'env HOME=/home/app\n');
+});
+
+test('the audit refuses an output that would import what the manifest forbids', async () => {
+  // virt virtualizes WASI 0.2.x only, so an environment of another version would reach the host.
+  const other = await renameInterfaces(fixture('apps/env-print.wasm'), [['wasi:cli/environment@0.2.12', 'wasi:cli/environment@0.3.0']]);
+  const strict = file('strict.yaml', 'version: 1\nenv:\n  args: [app]\n');
+  refuses([strict, file('v03.wasm', other)], 'refusing to write the output: it would import `wasi:cli/environment@0.3.0` from the host, which the manifest forbids');
+});
+
+test('usage errors exit 2; --help teaches and exits 0', () => {
+  const help = cli(['--help']);
+  assert.is(help.status, 0);
+  assert.match(help.stdout, 'virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
+  assert.match(help.stdout, 'Exit codes:');
+  const unknown = cli(['frobnicate']);
+  assert.is(unknown.status, 2);
+  assert.match(unknown.stderr, 'unknown command `frobnicate`');
+  const noOutput = cli(['build', manifest, app]);
+  assert.is(noOutput.status, 2);
+  assert.match(noOutput.stderr, 'usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
+  const badFlag = cli(['build', '--frob']);
+  assert.is(badFlag.status, 2);
+  assert.match(badFlag.stderr, "Unknown option '--frob'");
+});
+
+test.run();

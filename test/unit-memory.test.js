@@ -1,0 +1,57 @@
+// Drives the environment unit's core module directly: a million calls must not grow its memory.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildUnit, loadWasiWit, parseInterfaceName, VIRTUALIZERS } from '../dist/index.js';
+import { planFromManifest } from '../dist/build.js';
+
+const CALLS = 1_000_000;
+const iface = 'wasi:cli/environment@0.2.12';
+
+async function unitInstance(yaml) {
+  const plan = planFromManifest(yaml, 'virt.yaml');
+  const spec = VIRTUALIZERS.get('wasi:cli/environment').unit(plan, parseInterfaceName(iface), ['get-environment', 'get-arguments', 'initial-cwd']);
+  const unit = await buildUnit(spec, await loadWasiWit());
+  let exports;
+  const encoder = new TextEncoder();
+  const writeString = (text, at) => {
+    const bytes = encoder.encode(text);
+    const ptr = exports.cabi_realloc(0, 0, 1, bytes.length);
+    new Uint8Array(exports.memory.buffer).set(bytes, ptr);
+    new DataView(exports.memory.buffer).setUint32(at, ptr, true);
+    new DataView(exports.memory.buffer).setUint32(at + 4, bytes.length, true);
+  };
+  const hostEnvironment = (ret) => {
+    const list = exports.cabi_realloc(0, 0, 4, 32);
+    writeString('USER', list);
+    writeString('bob', list + 8);
+    writeString('OTHER', list + 16);
+    writeString('x', list + 24);
+    new DataView(exports.memory.buffer).setUint32(ret, list, true);
+    new DataView(exports.memory.buffer).setUint32(ret + 4, 2, true);
+  };
+  const { instance } = await WebAssembly.instantiate(unit.core, {
+    [`host:cli/environment@0.2.12`]: { 'get-environment': hostEnvironment, 'get-arguments': () => {}, 'initial-cwd': () => {} },
+  });
+  exports = instance.exports;
+  return exports;
+}
+
+function readEnvironment(exports, ret) {
+  const view = new DataView(exports.memory.buffer);
+  const decoder = new TextDecoder();
+  const str = (at) => decoder.decode(new Uint8Array(exports.memory.buffer, view.getUint32(at, true), view.getUint32(at + 4, true)));
+  const [list, count] = [view.getUint32(ret, true), view.getUint32(ret + 4, true)];
+  return Array.from({ length: count }, (_, i) => `${str(list + i * 16)}=${str(list + i * 16 + 8)}`);
+}
+
+test(`${CALLS} calls of get-environment leave the unit's memory as it was`, async () => {
+  const exports = await unitInstance('version: 1\nenv:\n  vars: { A: "1" }\n  host: { allow: [USER] }\n');
+  const getEnvironment = exports[`${iface}#get-environment`];
+  assert.equal(readEnvironment(exports, getEnvironment()), ['A=1', 'USER=bob']);
+  const before = exports.memory.buffer.byteLength;
+  for (let i = 0; i < CALLS; i++) getEnvironment();
+  assert.is(exports.memory.buffer.byteLength, before);
+  assert.equal(readEnvironment(exports, getEnvironment()), ['A=1', 'USER=bob']);
+});
+
+test.run();
