@@ -2,6 +2,7 @@
 // environment, no preopens and only the arguments it is given, unless the
 // options grant more.
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as cli from '@bytecodealliance/preview2-shim/cli';
@@ -142,12 +143,26 @@ async function capturing<T>(capture: boolean, body: () => Promise<T>): Promise<[
   }
 }
 
-/** Runs a command component (one that exports `wasi:cli/run`) and returns its exit code and output. */
-export async function run(component: Uint8Array, options: RunOptions = {}): Promise<RunResult> {
-  const loaded = await load(component, options.cacheDir);
+/** Timings of one run, in milliseconds. */
+export interface RunTimings {
+  /** Instantiating the component. */
+  readonly instantiate: number;
+  /** The guest's `run`. */
+  readonly run: number;
+}
+
+/**
+ * Runs a command component (one that exports `wasi:cli/run`) and returns its
+ * exit code and output. Pass a {@link LoadedComponent} to run one many times.
+ */
+export async function run(component: Uint8Array | LoadedComponent, options: RunOptions = {}): Promise<RunResult & { timings: RunTimings }> {
+  const loaded = component instanceof Uint8Array ? await load(component, options.cacheDir) : component;
+  const timings = { instantiate: 0, run: 0 };
   const [exitCode, stdout, stderr] = await capturing(options.capture ?? true, async () => {
+    const start = performance.now();
     try {
       const exports = await loaded.instantiate(hostImports(options));
+      timings.instantiate = performance.now() - start;
       const runExport = Object.entries(exports).find(([name]) => /^wasi:cli\/run@/.test(name));
       if (!runExport) throw new Error('the component exports no `wasi:cli/run`: it is a library, not a command');
       (runExport[1] as { run(): void }).run();
@@ -156,7 +171,9 @@ export async function run(component: Uint8Array, options: RunOptions = {}): Prom
       if (error instanceof ExitSignal) return error.code;
       if (error instanceof Error && error.constructor.name === 'ComponentError') return 1;
       throw error;
+    } finally {
+      timings.run = performance.now() - start - timings.instantiate;
     }
   });
-  return { exitCode, stdout, stderr };
+  return { exitCode, stdout, stderr, timings };
 }

@@ -1,0 +1,71 @@
+// `npm run bench`: sizes, build times and run-time overhead of the bundled example.
+// Medians of repeated runs; ratios are against a baseline measured in this same run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build, load, run } from '../dist/index.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const manifestFile = 'examples/hello/virt.yaml';
+const appFile = 'examples/hello/app.wasm';
+const source = readFileSync(manifestFile, 'utf8');
+const app = new Uint8Array(readFileSync(appFile));
+const dir = mkdtempSync(join(tmpdir(), 'virt-bench-'));
+const cacheDir = join(dir, 'cache');
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function report(label, value, goal) {
+  console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
+}
+
+// Sizes.
+const result = await build({ manifest: { source, file: manifestFile }, app });
+report('env-unit component size', `${result.unitSizes.get('environment')} B`, '<= 6 KB');
+report('composed size - app size', `${result.component.length - app.length} B (${result.component.length} - ${app.length})`);
+
+// In-process build time (the first build above warmed jco up).
+const inProcess = [];
+for (let i = 0; i < ROUNDS; i++) {
+  const start = performance.now();
+  await build({ manifest: { source, file: manifestFile }, app });
+  inProcess.push(performance.now() - start);
+}
+report(`in-process build time, median of ${ROUNDS}`, `${median(inProcess).toFixed(0)} ms`);
+
+// CLI wall time, a fresh node process each round.
+const cli = [];
+for (let i = 0; i < ROUNDS; i++) {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, ['bin/virt.js', 'build', '-q', manifestFile, appFile, '-o', join(dir, 'out.wasm')]);
+  if (r.status !== 0) throw new Error(`virt build failed: ${r.stderr}`);
+  cli.push(performance.now() - start);
+}
+report(`virt build CLI wall time, median of ${ROUNDS}`, `${(median(cli) / 1000).toFixed(2)} s`, '<= 1.0 s');
+
+// Run time: both transpiled and compiled once, then instantiated and run in-process, interleaved.
+const options = { args: ['app', 'one', 'two'], env: [['VIRT_DEMO_X', '1']] };
+const loadedBare = await load(app, cacheDir);
+const loadedVirt = await load(result.component, cacheDir);
+const samples = { bare: { total: [], instantiate: [], run: [] }, virt: { total: [], instantiate: [], run: [] } };
+for (let i = 0; i < RUNS + 5; i++) {
+  for (const [loaded, into] of [[loadedBare, samples.bare], [loadedVirt, samples.virt]]) {
+    const { exitCode, timings } = await run(loaded, options);
+    if (exitCode !== 0) throw new Error('the example failed');
+    if (i < 5) continue; // warm-up
+    into.total.push(timings.instantiate + timings.run);
+    into.instantiate.push(timings.instantiate);
+    into.run.push(timings.run);
+  }
+}
+for (const part of ['total', 'instantiate', 'run']) {
+  const [b, v] = [median(samples.bare[part]), median(samples.virt[part])];
+  report(`${part}: bare ${b.toFixed(3)} ms, composed ${v.toFixed(3)} ms`, `ratio ${(v / b).toFixed(3)}`, part === 'total' ? '<= 1.05' : undefined);
+}
