@@ -1,7 +1,7 @@
 // Runs a component in-process on preview2-shim. The guest gets no host
 // environment, no preopens and only the arguments it is given, unless the
 // options grant more.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,24 +51,31 @@ class ExitSignal extends Error {
 }
 
 type Instantiate = (
-  getCoreModule: (path: string) => Promise<WebAssembly.Module>,
+  getCoreModule: (path: string) => WebAssembly.Module,
   imports: Record<string, unknown>,
-) => Promise<Record<string, unknown>>;
+  instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => WebAssembly.Instance,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
-/** Transpiles (once, cached) and loads a component for in-process instantiation. */
+/**
+ * Transpiles (once, cached) and loads a component for in-process
+ * instantiation. Its core modules are compiled here, once, so that each
+ * instantiation is synchronous and compiles nothing.
+ */
 export async function load(component: Uint8Array, cacheDir = defaultCacheDir()): Promise<LoadedComponent> {
   const entry = await transpiled(component, cacheDir);
   const { instantiate } = (await import(pathToFileURL(entry).href)) as { instantiate: Instantiate };
-  const modules = new Map<string, Promise<WebAssembly.Module>>();
-  const getCoreModule = (path: string): Promise<WebAssembly.Module> => {
-    let module = modules.get(path);
-    if (!module) {
-      module = readFile(join(dirname(entry), path)).then((bytes) => WebAssembly.compile(new Uint8Array(bytes)));
-      modules.set(path, module);
-    }
+  const dir = dirname(entry);
+  const modules = new Map<string, WebAssembly.Module>();
+  for (const file of await readdir(dir)) {
+    if (file.endsWith('.wasm')) modules.set(file, await WebAssembly.compile(new Uint8Array(await readFile(join(dir, file)))));
+  }
+  const getCoreModule = (path: string): WebAssembly.Module => {
+    const module = modules.get(path);
+    if (!module) throw new Error(`assertion failed: jco's output names a core module \`${path}\` it did not write`);
     return module;
   };
-  return { instantiate: (imports) => instantiate(getCoreModule, imports) };
+  const instantiateCore = (module: WebAssembly.Module, imports: WebAssembly.Imports) => new WebAssembly.Instance(module, imports);
+  return { instantiate: async (imports) => instantiate(getCoreModule, imports, instantiateCore) };
 }
 
 /** preview2-shim's interfaces, keyed as jco's generated code looks them up. */
