@@ -1,10 +1,7 @@
 // manifest → plan → units → composition → audit: the whole of `virt build`.
 import { readComponent } from './binary/component-reader.js';
-import { ByteWriter } from './binary/byte-writer.js';
-import { SECTION } from './binary/component-format.js';
-import { audit, virtualizerFor, type AuditReport } from './audit/audit.js';
+import { audit, embedAudit, virtualizerFor, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
-import { AUDIT_SECTION } from './inspect/inspect.js';
 import { prepareApp } from './inspect/prepare-app.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { readManifest } from './policies/manifest.js';
@@ -70,7 +67,5 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const composed = await compose(prepared.component, info, units);
   const report = audit(plan, info.imports, readComponent(composed).imports);
   if (report.violations.length > 0) throw new AuditError(report);
-  const custom = new ByteWriter().name(AUDIT_SECTION).raw(new TextEncoder().encode(JSON.stringify(report.lines))).finish();
-  const component = new ByteWriter().raw(composed).section(SECTION.custom, custom).finish();
-  return { component, plan, audit: report, notes, unitSizes: new Map(units.map((u) => [u.name, u.component.length])) };
+  return { component: embedAudit(composed, report), plan, audit: report, notes, unitSizes: new Map(units.map((u) => [u.name, u.component.length])) };
 }

@@ -140,7 +140,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { build: b
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+  const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help' || flags.includes('--help') || flags.includes('-h')) {
     process.stdout.write(HELP);
     return command === undefined ? EXIT.badInput : EXIT.ok;
   }

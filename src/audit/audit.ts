@@ -1,5 +1,8 @@
 // What the output takes from the host, checked against the Plan.
-import type { ImportEntry } from '../binary/component-reader.js';
+import { ByteReader } from '../binary/byte-reader.js';
+import { ByteWriter } from '../binary/byte-writer.js';
+import { SECTION } from '../binary/component-format.js';
+import type { ComponentInfo, ImportEntry } from '../binary/component-reader.js';
 import type { Plan } from '../policies/plan.js';
 import { VIRTUALIZERS } from '../units/virtualizers.js';
 import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
@@ -61,4 +64,23 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
 export function formatAudit(report: AuditReport): string {
   const width = Math.max(...report.lines.map((l) => l.interface.length));
   return report.lines.map((l) => `${l.interface.padEnd(width)}  ${l.status.padEnd(11)}  ${l.detail}`).join('\n');
+}
+
+/** The name of the custom section in which an output carries its audit. */
+export const AUDIT_SECTION = 'virt-audit';
+
+/** The component with its audit appended as a custom section, so that `virt inspect` can show it later. */
+export function embedAudit(component: Uint8Array, report: AuditReport): Uint8Array {
+  const contents = new ByteWriter().name(AUDIT_SECTION).raw(new TextEncoder().encode(JSON.stringify(report.lines))).finish();
+  return new ByteWriter().raw(component).section(SECTION.custom, contents).finish();
+}
+
+/** The audit a build embedded in `component`, if any. */
+export function embeddedAudit(component: Uint8Array, info: ComponentInfo): AuditLine[] | undefined {
+  for (const section of info.sections) {
+    if (section.id !== SECTION.custom) continue;
+    const r = new ByteReader(component, section.contentStart, section.end);
+    if (r.name() === AUDIT_SECTION) return JSON.parse(new TextDecoder().decode(component.subarray(r.offset, section.end))) as AuditLine[];
+  }
+  return undefined;
 }
