@@ -14,7 +14,7 @@ for (const name of readdirSync(cases)) {
     const source = readFileSync(join(cases, name, 'virt.yaml'), 'utf8');
     const { plan, diagnostics } = readManifest(source);
     const actual = plan
-      ? `${JSON.stringify(plan, null, 2)}\n`
+      ? `${JSON.stringify(plan, (_, v) => (typeof v === "bigint" ? `${v}n` : v), 2)}\n`
       : `${diagnostics.map((d) => `[${d.code}] ${formatDiagnostic('virt.yaml', source, d)}`).join('\n')}\n`;
     const expectedPath = join(cases, name, 'expected.txt');
     if (process.env.UPDATE === '1' || !existsSync(expectedPath)) writeFileSync(expectedPath, actual);

@@ -10,7 +10,7 @@ import type { Plan } from './plan.js';
 const schema = createRequire(import.meta.url)('../../schemas/virt.schema.json') as object;
 
 /** Sections that later versions of virt fill in; naming one is an error until then. */
-const NOT_YET = ['deterministic', 'clocks', 'random', 'exit', 'filesystem', 'stdio', 'sockets', 'http'];
+const NOT_YET = ['filesystem', 'stdio', 'sockets', 'http'];
 
 /** The result of reading a manifest: a Plan, or the diagnostics that stop one. */
 export type ManifestResult =
@@ -18,12 +18,13 @@ export type ManifestResult =
   | { readonly plan?: undefined; readonly diagnostics: readonly Diagnostic[] };
 
 function compileSchema() {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
   return ajv.compile(schema);
 }
 
-type Segment = string | number;
+/** One step of a key path. */
+export type Segment = string | number;
 
 function pathText(path: readonly Segment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
@@ -122,7 +123,14 @@ export function readManifest(source: string): ManifestResult {
     }
   }
   if (diagnostics.length > 0) return { diagnostics };
-  return { plan: resolvePlan(value as ManifestValue), diagnostics: [] };
+  const plan = resolvePlan(value as ManifestValue, {
+    report: (path, message) => diagnostics.push({ code: 'bad-value', message, path: pathText(path), range: rangeOf(doc, path) }),
+    sourceText: (path) => {
+      const [start, end] = rangeOf(doc, path);
+      return source.slice(start, end);
+    },
+  });
+  return diagnostics.length > 0 ? { diagnostics: diagnostics.sort((a, b) => a.range[0] - b.range[0]) } : { plan, diagnostics: [] };
 }
 
 /** The shape of a manifest that passed the schema. */
@@ -134,4 +142,11 @@ export interface ManifestValue {
     readonly args?: 'host' | readonly string[];
     readonly cwd?: string;
   };
+  readonly deterministic?: boolean;
+  readonly clocks?: { readonly wall?: ClockValue; readonly monotonic?: ClockValue };
+  readonly random?: { readonly mode: 'host' | 'deny' | 'seeded'; readonly seed?: number | string };
+  readonly exit?: 'allow' | 'deny';
 }
+
+/** A clock as the manifest writes it. */
+export type ClockValue = 'host' | 'deny' | { readonly start?: string; readonly step?: string | number };

@@ -23,12 +23,52 @@ export interface EnvPlan {
   readonly cwd: CwdPolicy;
 }
 
+/**
+ * A clock: the host's, denied (every call traps: clocks have no error
+ * channel), or virtual: the n-th reading is start + n·step, in nanoseconds.
+ */
+export type ClockPolicy =
+  | { readonly mode: 'host' }
+  | { readonly mode: 'deny' }
+  | { readonly mode: 'virtual'; readonly startNs: bigint; readonly stepNs: bigint };
+
+/** The clocks section. */
+export interface ClocksPlan {
+  readonly wall: ClockPolicy;
+  readonly monotonic: ClockPolicy;
+}
+
+/** Randomness: the host's, denied (traps), or a ChaCha20 stream keyed by a u64 seed. */
+export type RandomPolicy = { readonly mode: 'host' } | { readonly mode: 'deny' } | { readonly mode: 'seeded'; readonly seed: bigint };
+
+/** Whether the app may end the run through `wasi:cli/exit`; deny makes `exit` trap. */
+export type ExitPolicy = 'allow' | 'deny';
+
 /** Everything a manifest decides, defaults resolved. */
 export interface Plan {
   readonly env: EnvPlan;
+  readonly clocks: ClocksPlan;
+  readonly random: RandomPolicy;
+  readonly exit: ExitPolicy;
 }
 
 /** The Plan of an empty manifest: the safe defaults. */
 export const DEFAULT_PLAN: Plan = {
   env: { vars: [], host: { mode: 'none' }, args: { mode: 'host' }, cwd: { mode: 'none' } },
+  clocks: { wall: { mode: 'host' }, monotonic: { mode: 'host' } },
+  random: { mode: 'host' },
+  exit: 'allow',
+};
+
+/** 2000-01-01T00:00:00Z, where `deterministic: true` starts the wall clock. */
+export const DETERMINISTIC_EPOCH_NS = 946_684_800_000_000_000n;
+
+/** What `deterministic: true` changes, before explicit sections override it. */
+export const DETERMINISTIC_PLAN: Plan = {
+  ...DEFAULT_PLAN,
+  clocks: {
+    wall: { mode: 'virtual', startNs: DETERMINISTIC_EPOCH_NS, stepNs: 1_000n },
+    monotonic: { mode: 'virtual', startNs: 0n, stepNs: 1_000n },
+  },
+  random: { mode: 'seeded', seed: 0n },
 };
