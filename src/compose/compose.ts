@@ -10,14 +10,14 @@ import { outerImportsFromApp, type ItemRef } from './outer-imports.js';
 /** Composes `units` with `app` and type-checks the result. */
 export async function compose(app: Uint8Array, info: ComponentInfo, units: readonly BuiltUnit[]): Promise<Uint8Array> {
   const provided = new Set(units.flatMap((u) => u.exports));
-  const neededFromHost = new Set(units.flatMap((u) => [...u.hostImports.values()]));
+  const neededFromHost = new Set(units.flatMap((u) => [...u.imports.values()]));
   const drop = new Set([...provided].filter((name) => !neededFromHost.has(name)));
   const outer = outerImportsFromApp(app, info, drop);
   const graph = new CompositionGraph(outer);
 
   const unitExports = new Map<string, ItemRef>();
   for (const unit of units) {
-    const args: Argument[] = [...unit.hostImports].map(([name, outerName]) => {
+    const args: Argument[] = [...unit.imports].map(([name, outerName]) => {
       const item = outer.items.get(outerName);
       if (!item) throw new CompositionError(`unit \`${unit.name}\` needs \`${outerName}\`, which the app does not import`, outerName);
       return { name, item };

@@ -8,12 +8,16 @@ import { parseWat, printWasm } from '../jco/jco.js';
 
 /** What to change in a core module. */
 export interface CoreModuleEdit {
-  /** Function imports (by `module`, `name`) to replace with a body that traps. */
-  readonly stubImport: (module: string, name: string) => boolean;
+  /**
+   * Function imports (by `module`, `name`) to replace with a body that traps:
+   * returns the trapping function's name, which a trap's stack trace shows,
+   * or undefined to keep the import.
+   */
+  readonly stubImport: (module: string, name: string) => string | undefined;
   /** New import module names, by old module name; unlisted modules keep theirs. */
   readonly importModules: ReadonlyMap<string, string>;
-  /** New export names, by old name; unlisted exports keep theirs. */
-  readonly exportNames: ReadonlyMap<string, string>;
+  /** An export's new name; null to remove the export; undefined to keep it as it is. */
+  readonly exportName: (name: string) => string | null | undefined;
 }
 
 const IMPORT_LINE = /^\s*\(import "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)" \(func \(;(\d+);\) \(type (\d+)\)\)\)$/;
@@ -34,7 +38,9 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
   const imports = lines.map((line) => IMPORT_LINE.exec(line)).filter((m): m is RegExpExecArray => m !== null);
   const definedStart = imports.length;
   const definedCount = lines.filter((line) => /^\s*\(func \(;\d+;\)/.test(line)).length;
-  const stubbed = imports.filter((m) => edit.stubImport(m[1], m[2]));
+  const unquote = (text: string): string => JSON.parse(`"${text}"`) as string;
+  const trapName = (m: RegExpExecArray): string | undefined => edit.stubImport(unquote(m[1]), unquote(m[2]));
+  const stubbed = imports.filter((m) => trapName(m) !== undefined);
   const newIndex = new Map<number, number>();
   let kept = 0;
   for (const m of imports) if (!stubbed.includes(m)) newIndex.set(Number(m[3]), kept++);
@@ -50,16 +56,18 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
   for (const line of lines) {
     const imp = IMPORT_LINE.exec(line);
     if (imp) {
-      if (edit.stubImport(imp[1], imp[2])) continue;
-      const module = edit.importModules.get(JSON.parse(`"${imp[1]}"`)) ?? JSON.parse(`"${imp[1]}"`);
+      if (trapName(imp) !== undefined) continue;
+      const module = edit.importModules.get(unquote(imp[1])) ?? unquote(imp[1]);
       out.push(`  (import ${quote(module)} "${imp[2]}" (func (type ${imp[4]})))`);
       continue;
     }
     const exp = EXPORT_LINE.exec(line);
     if (exp) {
-      const name = JSON.parse(`"${exp[2]}"`) as string;
+      const name = unquote(exp[2]);
+      const renamed = edit.exportName(name);
+      if (renamed === null) continue;
       const index = exp[4] === 'func' ? remap(exp[5]) : Number(exp[5]);
-      out.push(`${exp[1]}${quote(edit.exportNames.get(name) ?? name)}${exp[3]}${index}${exp[6]}`);
+      out.push(`${exp[1]}${quote(renamed ?? name)}${exp[3]}${index}${exp[6]}`);
       continue;
     }
     const ref = FUNC_REF.exec(line) ?? START_LINE.exec(line);
@@ -68,7 +76,7 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
       continue;
     }
     if (line === ')' && out.length > 0) {
-      for (const m of stubbed) out.push(`  (func (type ${m[4]}) unreachable)`);
+      for (const m of stubbed) out.push(`  (func $${trapName(m)} (type ${m[4]}) unreachable)`);
     }
     out.push(line);
   }

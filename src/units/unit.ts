@@ -4,26 +4,26 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { componentEmbed, componentNew } from '../jco/jco.js';
-import {
-  coreExportName, coreImportModule, formatInterfaceName, HOST_NAMESPACE, inNamespace, type InterfaceName,
-} from '../wit/names.js';
+import { coreExportName, coreImportModule, formatInterfaceName, type InterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
 import { editCoreModule } from './core-module-edit.js';
 import { CONFIG_MODULE, wizer } from './wizer.js';
 
-/** One interface a unit exports: the adapter's export name of each WIT function. */
+/** One interface a unit exports, at the app's version, with the functions the app imports. */
 export interface UnitExport {
   readonly name: InterfaceName;
-  /** WIT function name → the adapter's core export name. */
+  /** WIT function name → the adapter's core export name; only these are exported. */
   readonly functions: ReadonlyMap<string, string>;
 }
 
-/** One host interface a unit may call, under the adapter's placeholder import module. */
-export interface UnitHostImport {
-  /** The WASI interface, at the app's version; the unit imports it as `host:...`. */
+/** One interface a unit imports. */
+export interface UnitImport {
+  /** The name under which the unit imports it: `host:cli/environment@0.2.3`, or `wasi:io/poll@0.2.3` for shared types. */
   readonly name: InterfaceName;
-  /** The adapter's import module for it (`host-environment`). */
-  readonly adapterModule: string;
+  /** The outer import that satisfies it: the app's own import of that interface. */
+  readonly outer: string;
+  /** The adapter's placeholder import module for its functions; absent when the unit needs only its types. */
+  readonly adapterModule?: string;
   /** WIT functions the unit may call; the adapter's other imports of this module become traps. */
   readonly functions: ReadonlySet<string>;
 }
@@ -36,7 +36,9 @@ export interface UnitSpec {
   readonly adapter: string;
   readonly config: Uint8Array;
   readonly exports: readonly UnitExport[];
-  readonly hostImports: readonly UnitHostImport[];
+  readonly imports: readonly UnitImport[];
+  /** Adapter imports from `virt-deny` that the Plan denies: each traps, under a name that says so. */
+  readonly denied?: ReadonlySet<string>;
 }
 
 /** A unit component, and how its imports map to the outer component's. */
@@ -45,41 +47,50 @@ export interface BuiltUnit {
   readonly component: Uint8Array;
   /** The unit's core module, as configured (for tests and benchmarks that drive it directly). */
   readonly core: Uint8Array;
-  /** The unit's import name (`host:cli/environment@0.2.3`) → the outer import it needs (`wasi:cli/...`). */
-  readonly hostImports: ReadonlyMap<string, string>;
+  /** The unit's import name → the outer import it needs. */
+  readonly imports: ReadonlyMap<string, string>;
   /** The interface names the unit exports. */
   readonly exports: readonly string[];
 }
+
+/** The import module of adapter functions that exist to trap when the Plan denies something. */
+export const DENY_MODULE = 'virt-deny';
 
 /** The compiled adapter of that name, shipped with the package. */
 export function adapterPath(name: string): string {
   return fileURLToPath(new URL(`../../adapters/build/${name}.wasm`, import.meta.url));
 }
 
+// Why each stubbed adapter import traps, as the trapping function's name.
+function trapName(spec: UnitSpec, imports: readonly UnitImport[], module: string, name: string): string | undefined {
+  if (module === CONFIG_MODULE) return `virt-config-${name}-after-init`;
+  if (module === DENY_MODULE) return `${name}-${spec.denied?.has(name) ? 'denied-by-manifest' : 'not-denied'}`;
+  const granted = imports.some((i) => i.adapterModule === module && i.functions.has(name));
+  return granted ? undefined : `${module}-${name}-not-granted`;
+}
+
 /** Builds one unit component. */
 export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit> {
   const snapshot = await wizer(new Uint8Array(await readFile(spec.adapter)), spec.config);
-  const granted = spec.hostImports.filter((h) => h.functions.size > 0);
-  const importModules = new Map(granted.map((h) => [h.adapterModule, coreImportModule(inNamespace(h.name, HOST_NAMESPACE))]));
+  const imports = spec.imports.filter((i) => i.adapterModule === undefined || i.functions.size > 0);
   const exportNames = new Map<string, string>();
   for (const e of spec.exports) for (const [fn, core] of e.functions) exportNames.set(core, coreExportName(e.name, fn));
+  const adapterExports = new Set(['memory', 'cabi_realloc']);
   const core = await editCoreModule(snapshot, {
-    stubImport: (module, name) =>
-      module === CONFIG_MODULE || !granted.some((h) => h.adapterModule === module && h.functions.has(name)),
-    importModules,
-    exportNames,
+    stubImport: (module, name) => trapName(spec, imports, module, name),
+    importModules: new Map(imports.flatMap((i) => (i.adapterModule ? [[i.adapterModule, coreImportModule(i.name)]] : []))),
+    exportName: (name) => exportNames.get(name) ?? (adapterExports.has(name) ? undefined : null),
   });
   const witSource = worldSource(wit, {
-    imports: granted.map((h) => ({ name: inNamespace(h.name, HOST_NAMESPACE), keep: (fn) => h.functions.has(fn) })),
-    exports: spec.exports.map((e) => ({ name: e.name })),
+    imports: imports.map((i) => ({ name: i.name, keep: (fn: string) => i.functions.has(fn) })),
+    exports: spec.exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn) })),
   });
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
-  const component = await componentNew(embedded);
   return {
     name: spec.name,
-    component,
+    component: await componentNew(embedded),
     core,
-    hostImports: new Map(granted.map((h) => [formatInterfaceName(inNamespace(h.name, HOST_NAMESPACE)), formatInterfaceName(h.name)])),
+    imports: new Map(imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
   };
 }

@@ -2,11 +2,18 @@
 // call, and its config.
 import type { EnvPlan } from '../policies/plan.js';
 import { adapterPath, type UnitSpec } from '../units/unit.js';
-import type { InterfaceName } from '../wit/names.js';
+import { formatInterfaceName, HOST_NAMESPACE, inNamespace, type InterfaceName } from '../wit/names.js';
 import { environmentConfig } from './environment-config.js';
 
 /** The interface this unit virtualizes. */
 export const ENVIRONMENT_ID = 'wasi:cli/environment';
+
+/** WIT function → the adapter's export. */
+const ADAPTER_EXPORTS: ReadonlyArray<[string, string]> = [
+  ['get-environment', 'get_environment'],
+  ['get-arguments', 'get_arguments'],
+  ['initial-cwd', 'initial_cwd'],
+];
 
 /** Host functions the Plan passes through. */
 export function hostFunctions(env: EnvPlan): Set<string> {
@@ -27,14 +34,12 @@ export function environmentUnit(env: EnvPlan, name: InterfaceName, appFunctions:
     name: 'environment',
     adapter: adapterPath('environment'),
     config: environmentConfig(env),
-    exports: [{
-      name,
-      functions: new Map([
-        ['get-environment', 'get_environment'],
-        ['get-arguments', 'get_arguments'],
-        ['initial-cwd', 'initial_cwd'],
-      ]),
+    exports: [{ name, functions: new Map(ADAPTER_EXPORTS.filter(([fn]) => appFunctions.includes(fn))) }],
+    imports: [{
+      name: inNamespace(name, HOST_NAMESPACE),
+      outer: formatInterfaceName(name),
+      adapterModule: 'host-environment',
+      functions: granted,
     }],
-    hostImports: [{ name, adapterModule: 'host-environment', functions: granted }],
   };
 }

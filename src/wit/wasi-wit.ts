@@ -69,20 +69,36 @@ function functionName(item: string): string | undefined {
 /** Which functions of an interface to keep; all when omitted. */
 export type FunctionFilter = (name: string) => boolean;
 
-/** One interface block as WIT text; `use` of other WASI interfaces points at `name`'s namespace and version. */
-function interfaceBlock(wit: WasiWit, name: InterfaceName, keep?: FunctionFilter): string {
+/**
+ * One interface block as WIT text, with only the functions `keep` accepts.
+ * Its `use` of other WASI interfaces points at the `wasi:` interface of the
+ * version `uses` gives (the app's own), or else of `name`'s version: a unit's
+ * host copy shares those types with the app. A `use` that no kept item needs
+ * is dropped.
+ */
+function interfaceBlock(wit: WasiWit, name: InterfaceName, uses: ReadonlyMap<string, InterfaceName>, keep?: FunctionFilter): string {
   const wasiId = interfaceId({ ...name, namespace: 'wasi' });
   const items = wit.interfaces.get(wasiId);
   if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${wasiId}\``);
-  const version = versionSuffix(name);
-  const body = items
-    .filter((item) => {
-      const fn = functionName(item);
-      return fn === undefined || !keep || keep(fn);
-    })
-    .map((item) => item.replace(/use wasi:([a-z-]+\/[a-z-]+)@[0-9.]+/g, `use ${name.namespace}:$1${version}`))
+  const kept = items.filter((item) => {
+    const fn = functionName(item);
+    return fn === undefined || !keep || keep(fn);
+  });
+  const others = kept.filter((item) => !item.startsWith('use ')).join('\n');
+  const body = kept
+    .filter((item) => !item.startsWith('use ') || useNames(item).some((n) => new RegExp(`\\b${n}\\b`).test(others)))
+    .map((item) =>
+      item.replace(/use wasi:([a-z-]+\/[a-z-]+)@[0-9.]+/g, (_, id: string) => {
+        const used = uses.get(`wasi:${id}`) ?? { ...name, namespace: 'wasi' };
+        return `use wasi:${id}${versionSuffix(used)}`;
+      }),
+    )
     .join('\n    ');
   return `  interface ${name.interface} {\n    ${body}\n  }`;
+}
+
+function useNames(item: string): string[] {
+  return (/\.\{([^}]*)\}/.exec(item)?.[1] ?? '').split(',').map((n) => n.trim().split(/\s+/)[0]).filter(Boolean);
 }
 
 function versionSuffix(name: InterfaceName): string {
@@ -104,10 +120,11 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   for (const { name } of spec.imports) lines.push(`  import ${formatInterfaceName(name)};`);
   for (const { name } of spec.exports) lines.push(`  export ${formatInterfaceName(name)};`);
   lines.push('}');
+  const uses = new Map(spec.imports.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name]));
   const packages = new Map<string, string[]>();
   for (const { name, keep } of [...spec.imports, ...spec.exports]) {
     const pkg = `${name.namespace}:${name.package}${versionSuffix(name)}`;
-    packages.set(pkg, [...(packages.get(pkg) ?? []), interfaceBlock(wit, name, keep)]);
+    packages.set(pkg, [...(packages.get(pkg) ?? []), interfaceBlock(wit, name, uses, keep)]);
   }
   for (const [pkg, blocks] of packages) lines.push(`package ${pkg} {`, ...blocks, '}');
   return lines.join('\n') + '\n';
