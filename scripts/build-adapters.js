@@ -5,6 +5,9 @@ import { mkdir } from 'node:fs/promises';
 
 const adapters = [
   { name: 'environment', entry: 'src/virtual-env/assembly/environment.ts' },
+  { name: 'clocks', entry: 'src/virtual-env/assembly/clocks.ts' },
+  { name: 'random', entry: 'src/virtual-env/assembly/random.ts' },
+  { name: 'exit', entry: 'src/virtual-env/assembly/exit.ts' },
 ];
 
 await mkdir('adapters/build', { recursive: true });

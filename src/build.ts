@@ -1,12 +1,13 @@
 // manifest → plan → units → composition → audit: the whole of `virt build`.
 import { readComponent } from './binary/component-reader.js';
-import { audit, embedAudit, virtualizerFor, type AuditReport } from './audit/audit.js';
+import { audit, embedAudit, plannedUnits, wasiImports, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
 import { prepareApp } from './inspect/prepare-app.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
 import { buildUnit, type BuiltUnit } from './units/unit.js';
+import { formatInterfaceName } from './wit/names.js';
 import { loadWasiWit } from './wit/wasi-wit.js';
 
 /** The inputs of a build. */
@@ -55,17 +56,17 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const info = readComponent(prepared.component);
 
   const wit = await loadWasiWit();
+  const all = wasiImports(info.imports);
   const units: BuiltUnit[] = [];
-  for (const entry of info.imports) {
-    const found = virtualizerFor(entry.name);
-    if (!found) continue;
-    progress(`building the ${found.virtualizer.id} unit for \`${entry.name}\``);
-    units.push(await buildUnit(found.virtualizer.unit(plan, found.name, entry.functions), wit));
+  for (const [virtualizer, imports] of plannedUnits(plan, info.imports)) {
+    const spec = virtualizer.unit(plan, imports, all);
+    progress(`building the ${spec.name} unit for ${imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ')}`);
+    units.push(await buildUnit(spec, wit));
   }
 
   progress(`composing ${units.length} unit(s) in front of the app`);
   const composed = await compose(prepared.component, info, units);
-  const report = audit(plan, info.imports, readComponent(composed).imports);
+  const report = audit(plan, info.imports, readComponent(composed).imports, new Set(units.flatMap((u) => u.exports)));
   if (report.violations.length > 0) throw new AuditError(report);
   return { component: embedAudit(composed, report), plan, audit: report, notes, unitSizes: new Map(units.map((u) => [u.name, u.component.length])) };
 }

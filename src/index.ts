@@ -10,7 +10,7 @@ export type { Plan, EnvPlan, HostEnvPolicy, ArgsPolicy, CwdPolicy } from './poli
 export { ComponentReadError } from './binary/errors.js';
 export { CompositionError } from './compose/errors.js';
 export { buildUnit, type BuiltUnit, type UnitSpec } from './units/unit.js';
-export { VIRTUALIZERS, type Virtualizer } from './units/virtualizers.js';
+export { VIRTUALIZERS, virtualizerOf, type Virtualizer } from './units/virtualizers.js';
 export { loadWasiWit } from './wit/wasi-wit.js';
 export { parseInterfaceName, formatInterfaceName, type InterfaceName } from './wit/names.js';
 export { readComponent, type ComponentInfo } from './binary/component-reader.js';

@@ -35,7 +35,7 @@ test('build writes the output, prints the audit and exits 0', async () => {
   assert.is(result.status, 0, result.stderr);
   assert.match(result.stdout, /wasi:cli\/environment@0\.2\.12\s+virtualized/);
   assert.match(result.stdout, /wasi:cli\/stdout@0\.2\.12\s+host/);
-  assert.match(result.stderr, 'building the wasi:cli/environment unit');
+  assert.match(result.stderr, 'building the environment unit for `wasi:cli/environment@0.2.12`');
   const { stdout } = await runCommand(new Uint8Array(readFileSync(out)));
   assert.match(stdout, 'env HOME=/home/app\n');
 });

@@ -1,7 +1,7 @@
 // Drives the environment unit's core module directly: a million calls must not grow its memory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildUnit, loadWasiWit, parseInterfaceName, VIRTUALIZERS } from '../dist/index.js';
+import { buildUnit, loadWasiWit, parseInterfaceName, virtualizerOf } from '../dist/index.js';
 import { planFromManifest } from '../dist/build.js';
 
 const CALLS = 1_000_000;
@@ -9,7 +9,7 @@ const iface = 'wasi:cli/environment@0.2.12';
 
 async function unitInstance(yaml) {
   const plan = planFromManifest(yaml, 'virt.yaml');
-  const spec = VIRTUALIZERS.get('wasi:cli/environment').unit(plan, parseInterfaceName(iface), ['get-environment', 'get-arguments', 'initial-cwd']);
+  const spec = virtualizerOf('wasi:cli/environment').unit(plan, [{ name: parseInterfaceName(iface), functions: ['get-environment', 'get-arguments', 'initial-cwd'] }], new Map());
   const unit = await buildUnit(spec, await loadWasiWit());
   let exports;
   const encoder = new TextEncoder();

@@ -4,7 +4,8 @@ import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
 import type { ComponentInfo, ImportEntry } from '../binary/component-reader.js';
 import type { Plan } from '../policies/plan.js';
-import { VIRTUALIZERS } from '../units/virtualizers.js';
+import type { AppImport } from '../units/unit.js';
+import { VIRTUALIZERS, virtualizerOf, type Virtualizer } from '../units/virtualizers.js';
 import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
 
 /** How the output provides one interface. */
@@ -25,38 +26,56 @@ export interface AuditReport {
   readonly violations: readonly string[];
 }
 
-/** Whether virt virtualizes this import of an app: a WASI 0.2.x interface that has a virtualizer. */
-export function virtualizerFor(importName: string) {
-  const name = parseInterfaceName(importName);
-  if (!name || !isWasi02(name)) return undefined;
-  const virtualizer = VIRTUALIZERS.get(interfaceId(name));
-  return virtualizer ? { name, virtualizer } : undefined;
+/** The app's WASI 0.2.x imports, by unversioned id: what virt may virtualize. */
+export function wasiImports(imports: readonly ImportEntry[]): Map<string, AppImport> {
+  const out = new Map<string, AppImport>();
+  for (const entry of imports) {
+    const name = parseInterfaceName(entry.name);
+    if (name && isWasi02(name)) out.set(interfaceId(name), { name, functions: entry.functions });
+  }
+  return out;
 }
 
-/** Audits an output against the Plan, given the app's imports and the output's. */
-export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImports: readonly ImportEntry[]): AuditReport {
+/** Which of the app's imports the Plan virtualizes, and by which virtualizer. */
+export function plannedUnits(plan: Plan, imports: readonly ImportEntry[]): Map<Virtualizer, AppImport[]> {
+  const units = new Map<Virtualizer, AppImport[]>();
+  for (const [id, app] of wasiImports(imports)) {
+    const virtualizer = virtualizerOf(id);
+    if (virtualizer?.virtualizes(plan, id)) units.set(virtualizer, [...(units.get(virtualizer) ?? []), app]);
+  }
+  return units;
+}
+
+function idOf(name: string): string {
+  const parsed = parseInterfaceName(name);
+  return parsed ? interfaceId(parsed) : name;
+}
+
+/** Audits an output against the Plan: the app's imports, the output's, and which names units provide. */
+export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImports: readonly ImportEntry[], virtualized: ReadonlySet<string>): AuditReport {
   const lines: AuditLine[] = [];
   const fromHost = new Set(outputImports.map((i) => i.name));
   for (const entry of appImports) {
-    const found = virtualizerFor(entry.name);
-    if (found) {
+    const id = idOf(entry.name);
+    const virtualizer = virtualizerOf(id);
+    if (virtualized.has(entry.name) && virtualizer) {
       const passes = fromHost.has(entry.name) ? ' (calls the host for what the manifest passes through)' : '';
-      lines.push({ interface: entry.name, status: 'virtualized', detail: found.virtualizer.describe(plan) + passes });
+      lines.push({ interface: entry.name, status: 'virtualized', detail: virtualizer.describe(plan, id) + passes });
     } else {
       const known = parseInterfaceName(entry.name)?.namespace === 'wasi';
       lines.push({ interface: entry.name, status: 'host', detail: known ? 'passed to the host' : 'passed to the host (an interface virt does not know)' });
     }
   }
-  const imported = new Set(appImports.map((i) => { const n = parseInterfaceName(i.name); return n ? interfaceId(n) : i.name; }));
-  for (const [id, virtualizer] of VIRTUALIZERS) {
-    if (!imported.has(id)) lines.push({ interface: id, status: 'absent', detail: `the app does not import it; policy: ${virtualizer.describe(plan)}` });
+  const imported = new Set(appImports.map((i) => idOf(i.name)));
+  for (const virtualizer of VIRTUALIZERS) {
+    for (const id of virtualizer.ids) {
+      if (!imported.has(id)) lines.push({ interface: id, status: 'absent', detail: `the app does not import it; policy: ${virtualizer.describe(plan, id)}` });
+    }
   }
-  const violations = outputImports
-    .map((i) => i.name)
-    .filter((name) => {
-      const n = parseInterfaceName(name);
-      return n !== undefined && VIRTUALIZERS.get(interfaceId(n))?.hostForbidden(plan) === true;
-    });
+  const violations = outputImports.map((i) => i.name).filter((name) => {
+    const id = idOf(name);
+    return virtualizerOf(id)?.hostForbidden(plan, id) === true;
+  });
   return { lines, violations };
 }
 

@@ -18,6 +18,12 @@ export interface ImportEntry {
   readonly name: string;
   readonly sort: Sort;
   readonly functions: readonly string[];
+  /**
+   * The types an imported instance exports, with the encoding of each value
+   * type that refers to no other type (a record of primitives, say), which can
+   * be defined again where the instance is gone; undefined for the others.
+   */
+  readonly types: ReadonlyMap<string, Uint8Array | undefined>;
   /** The byte range of this entry inside its import section. */
   readonly start: number;
   readonly end: number;
@@ -70,7 +76,11 @@ export function readSections(bytes: Uint8Array): Section[] {
   return sections;
 }
 
-type TypeEntry = { readonly kind: 'instance'; readonly functions: string[] } | { readonly kind: 'other' };
+type TypeEntry =
+  | { readonly kind: 'instance'; readonly functions: string[]; readonly types: Map<string, Uint8Array | undefined> }
+  | { readonly kind: 'other' };
+
+const NO_TYPES: ReadonlyMap<string, Uint8Array | undefined> = new Map();
 
 /** Reads a component's sections, imports and exports. */
 export function readComponent(bytes: Uint8Array): ComponentInfo {
@@ -98,7 +108,8 @@ export function readComponent(bytes: Uint8Array): ComponentInfo {
           if (desc.sort === 'type') types.push({ kind: 'other' });
           const type = desc.sort === 'instance' ? types[desc.index] : undefined;
           const functions = type?.kind === 'instance' ? type.functions : [];
-          imports.push({ name, sort: desc.sort, functions, start, end: r.offset });
+          const exportedTypes = type?.kind === 'instance' ? type.types : NO_TYPES;
+          imports.push({ name, sort: desc.sort, functions, types: exportedTypes, start, end: r.offset });
         });
         break;
       case SECTION.export:
@@ -163,9 +174,8 @@ function readExternDesc(r: ByteReader): { sort: Sort; index: number } {
       if (r.u8() === 0x00) r.u32();
       else readValType(r);
       return { sort: 'value', index: 0 };
-    case 0x03:
-      if (r.u8() === 0x00) r.u32();
-      return { sort: 'type', index: 0 };
+    case 0x03: // type bound: `eq i` keeps the index, `sub resource` has none
+      return { sort: 'type', index: r.u8() === 0x00 ? r.u32() : -1 };
     case 0x04:
       return { sort: 'component', index: r.u32() };
     case 0x05:
@@ -180,62 +190,78 @@ function isPrimitive(byte: number): boolean {
   return (byte >= 0x73 && byte <= 0x7f) || byte === 0x64;
 }
 
-function readValType(r: ByteReader): void {
+/** Called when a value type refers to another type by index. */
+type OnIndex = () => void;
+
+const ignore: OnIndex = () => {};
+
+function readValType(r: ByteReader, onIndex: OnIndex = ignore): void {
   if (isPrimitive(r.peek())) r.u8();
-  else r.u32();
+  else {
+    r.u32();
+    onIndex();
+  }
+}
+
+/** The bytes of a type definition if it refers to no other type by index. */
+function selfContained(bytes: Uint8Array): Uint8Array | undefined {
+  let contained = true;
+  readDefType(new ByteReader(bytes), () => (contained = false));
+  return contained ? bytes : undefined;
 }
 
 function readOptional(r: ByteReader, item: () => void): void {
   if (r.u8() === 0x01) item();
 }
 
-function readDefType(r: ByteReader): TypeEntry {
+function readDefType(r: ByteReader, onIndex: OnIndex = ignore): TypeEntry {
   const at = r.offset;
   const kind = r.u8();
   if (isPrimitive(kind)) return { kind: 'other' };
   switch (kind) {
     case 0x72: // record
-      r.vec(() => (r.name(), readValType(r)));
+      r.vec(() => (r.name(), readValType(r, onIndex)));
       break;
     case 0x71: // variant
       r.vec(() => {
         r.name();
-        readOptional(r, () => readValType(r));
+        readOptional(r, () => readValType(r, onIndex));
         if (r.u8() === 0x01) r.u32();
       });
       break;
     case 0x70: // list
     case 0x6b: // option
-      readValType(r);
+      readValType(r, onIndex);
       break;
     case 0x67: // fixed-size list
-      readValType(r);
+      readValType(r, onIndex);
       r.u32();
       break;
     case 0x6f: // tuple
-      r.vec(() => readValType(r));
+      r.vec(() => readValType(r, onIndex));
       break;
     case 0x6e: // flags
     case 0x6d: // enum
       r.vec(() => r.name());
       break;
     case 0x6a: // result
-      readOptional(r, () => readValType(r));
-      readOptional(r, () => readValType(r));
+      readOptional(r, () => readValType(r, onIndex));
+      readOptional(r, () => readValType(r, onIndex));
       break;
     case 0x69: // own
     case 0x68: // borrow
       r.u32();
+      onIndex();
       break;
     case 0x66: // stream
     case 0x65: // future
-      readOptional(r, () => readValType(r));
+      readOptional(r, () => readValType(r, onIndex));
       break;
     case 0x40: // func
     case 0x43: // async func
-      r.vec(() => (r.name(), readValType(r)));
-      if (r.u8() === 0x00) readValType(r);
-      else r.vec(() => (r.name(), readValType(r)));
+      r.vec(() => (r.name(), readValType(r, onIndex)));
+      if (r.u8() === 0x00) readValType(r, onIndex);
+      else r.vec(() => (r.name(), readValType(r, onIndex)));
       break;
     case 0x3f: // resource
       r.u8();
@@ -247,13 +273,13 @@ function readDefType(r: ByteReader): TypeEntry {
           r.u8();
           readExternName(r);
           readExternDesc(r);
-        } else readInstanceDecl(r, []);
+        } else readInstanceDecl(r, { functions: [], types: new Map(), local: [] });
       });
       break;
     case 0x42: { // instance type
-      const functions: string[] = [];
-      r.vec(() => readInstanceDecl(r, functions));
-      return { kind: 'instance', functions };
+      const decls: InstanceDecls = { functions: [], types: new Map(), local: [] };
+      r.vec(() => readInstanceDecl(r, decls));
+      return { kind: 'instance', functions: decls.functions, types: decls.types };
     }
     default:
       throw new ComponentReadError(`unknown type constructor 0x${kind.toString(16)}`, at);
@@ -261,21 +287,37 @@ function readDefType(r: ByteReader): TypeEntry {
   return { kind: 'other' };
 }
 
-function readInstanceDecl(r: ByteReader, functions: string[]): void {
+/** What an instance type declares: function names, exported types, and its own type index space. */
+interface InstanceDecls {
+  readonly functions: string[];
+  readonly types: Map<string, Uint8Array | undefined>;
+  readonly local: Array<Uint8Array | undefined>;
+}
+
+function readInstanceDecl(r: ByteReader, decls: InstanceDecls): void {
   const kind = r.u8();
   switch (kind) {
     case 0x00:
       readCoreType(r);
       return;
-    case 0x01:
+    case 0x01: {
+      const start = r.offset;
       readDefType(r);
+      decls.local.push(selfContained(r.bytes.subarray(start, r.offset)));
       return;
+    }
     case 0x02:
-      readAlias(r);
+      if (readAlias(r) === 'type') decls.local.push(undefined);
       return;
     case 0x04: {
       const name = readExternName(r);
-      if (readExternDesc(r).sort === 'func') functions.push(name);
+      const desc = readExternDesc(r);
+      if (desc.sort === 'func') decls.functions.push(name);
+      if (desc.sort === 'type') {
+        const bytes = desc.index >= 0 ? decls.local[desc.index] : undefined;
+        decls.types.set(name, bytes);
+        decls.local.push(bytes);
+      }
       return;
     }
     default:

@@ -5,7 +5,7 @@
 import { ByteReader } from '../binary/byte-reader.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION, SORT, type Sort } from '../binary/component-format.js';
-import { readAlias, readSort, type ComponentInfo } from '../binary/component-reader.js';
+import { readAlias, readSort, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
 import { CompositionError } from './errors.js';
 
 /** An item in one of the outer component's index spaces. */
@@ -38,7 +38,7 @@ export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: 
   };
   // Old instance index → new one, or undefined where the import was dropped.
   const instanceMap: Array<number | undefined> = [];
-  const droppedNames: string[] = [];
+  const instanceImports: Array<ImportEntry | undefined> = [];
   let importAt = 0;
 
   for (const section of info.sections) {
@@ -57,48 +57,72 @@ export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: 
       for (let i = 0; i < count; i++, importAt++) {
         const entry = info.imports[importAt];
         const dropped = drop.has(entry.name);
-        if (entry.sort === 'instance') instanceMap.push(dropped ? undefined : counts.get('instance') ?? 0);
-        if (dropped) {
-          droppedNames.push(entry.name);
-          continue;
+        if (entry.sort === 'instance') {
+          instanceMap.push(dropped ? undefined : counts.get('instance') ?? 0);
+          instanceImports.push(entry);
         }
+        if (dropped) continue;
         kept.push(app.subarray(entry.start, entry.end));
         items.set(entry.name, { sort: entry.sort, index: next(entry.sort) });
       }
       if (kept.length === 0) continue;
       out.vec(kept, (w, bytes) => w.raw(bytes));
     } else {
-      const aliases = r.vec(() => {
+      // An alias of a type from a dropped instance is defined again in its
+      // place, when it is a plain value type (wall-clock's `datetime`, which
+      // filesystem uses): same index, same structure.
+      let run: Uint8Array[] = [];
+      const flush = (): void => {
+        if (run.length > 0) sections.push(new ByteWriter().section(SECTION.alias, new ByteWriter().vec(run, (w, b) => w.raw(b)).finish()).finish());
+        run = [];
+      };
+      const count = r.u32();
+      for (let i = 0; i < count; i++) {
         const start = r.offset;
         const sort = readAlias(r);
-        return { sort, bytes: app.subarray(start, r.offset) };
-      });
-      out.vec(aliases, (w, alias) => w.raw(remapAliasInstance(alias.bytes, instanceMap, droppedNames)));
-      for (const alias of aliases) if (alias.sort !== 'core') next(alias.sort);
+        const alias = app.subarray(start, r.offset);
+        const index = sort === 'core' ? -1 : next(sort);
+        const target = aliasTarget(alias);
+        if (sort === 'instance') instanceMap.push(index);
+        if (!target || instanceMap[target.instance] !== undefined) {
+          run.push(target ? retargetAlias(alias, instanceMap[target.instance]!) : alias);
+          continue;
+        }
+        const dropped = instanceImports[target.instance];
+        if (!dropped) throw new Error('assertion failed: only imported instances are dropped');
+        const definition = sort === 'type' ? dropped.types.get(target.name) : undefined;
+        if (!definition) {
+          throw new CompositionError(
+            `cannot virtualize \`${dropped.name}\`: other imports use its \`${target.name}\`, which virt cannot define again`,
+            dropped.name,
+          );
+        }
+        flush();
+        sections.push(new ByteWriter().section(SECTION.type, new ByteWriter().u32(1).raw(definition).finish()).finish());
+      }
+      flush();
+      continue;
     }
     sections.push(new ByteWriter().section(section.id, out.finish()).finish());
   }
   return { sections, items, counts };
 }
 
-// An `alias export i "name"` refers to instance i; rewrite i after dropped imports.
-function remapAliasInstance(bytes: Uint8Array, instanceMap: Array<number | undefined>, dropped: string[]): Uint8Array {
-  const r = new ByteReader(bytes);
-  const sortStart = r.offset;
+// An `alias export i "name"` refers to instance i; other aliases have no instance target.
+function aliasTarget(alias: Uint8Array): { instance: number; name: string } | undefined {
+  const r = new ByteReader(alias);
   readSort(r);
-  const sortBytes = bytes.subarray(sortStart, r.offset);
-  const target = r.u8();
-  if (target !== 0x00) return bytes;
-  const old = r.u32();
-  const name = r.name();
-  const index = instanceMap[old];
-  if (index === undefined) {
-    throw new CompositionError(
-      `cannot virtualize an interface whose types other imports use (\`${name}\` of ${dropped.join(', ')})`,
-      name,
-    );
-  }
-  return new ByteWriter().raw(sortBytes).u8(0x00).u32(index).name(name).finish();
+  if (r.u8() !== 0x00) return undefined;
+  return { instance: r.u32(), name: r.name() };
+}
+
+function retargetAlias(alias: Uint8Array, instance: number): Uint8Array {
+  const r = new ByteReader(alias);
+  readSort(r);
+  const sortBytes = alias.subarray(0, r.offset);
+  r.u8();
+  r.u32();
+  return new ByteWriter().raw(sortBytes).u8(0x00).u32(instance).name(r.name()).finish();
 }
 
 /** The sort byte(s) of a sortidx. */

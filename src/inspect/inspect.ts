@@ -1,7 +1,8 @@
 // What a component takes from its host and what it exports; for a virt
 // output, also what virt virtualized (the audit the build embedded).
 import { readComponent } from '../binary/component-reader.js';
-import { audit, embeddedAudit, type AuditLine } from '../audit/audit.js';
+import { audit, embeddedAudit, plannedUnits, type AuditLine } from '../audit/audit.js';
+import { formatInterfaceName } from '../wit/names.js';
 import type { Plan } from '../policies/plan.js';
 import { prepareApp } from './prepare-app.js';
 
@@ -28,5 +29,7 @@ export async function inspect(bytes: Uint8Array): Promise<Inspection> {
 /** The effective policy of every interface the app imports, under `plan`. */
 export async function inspectPolicy(plan: Plan, app: Uint8Array): Promise<readonly AuditLine[]> {
   const { component } = await prepareApp(app);
-  return audit(plan, readComponent(component).imports, []).lines;
+  const imports = readComponent(component).imports;
+  const virtualized = new Set([...plannedUnits(plan, imports).values()].flat().map((i) => formatInterfaceName(i.name)));
+  return audit(plan, imports, [], virtualized).lines;
 }

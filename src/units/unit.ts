@@ -9,6 +9,12 @@ import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
 import { editCoreModule } from './core-module-edit.js';
 import { CONFIG_MODULE, wizer } from './wizer.js';
 
+/** An interface the app imports, at its version, with the functions it calls. */
+export interface AppImport {
+  readonly name: InterfaceName;
+  readonly functions: readonly string[];
+}
+
 /** One interface a unit exports, at the app's version, with the functions the app imports. */
 export interface UnitExport {
   readonly name: InterfaceName;

@@ -1,37 +1,91 @@
-// Every interface virt can virtualize, with what the Plan makes of it. Later
-// capabilities (clocks, random, filesystem, sockets) add entries here.
-import type { Plan } from '../policies/plan.js';
+// Every group of interfaces virt can virtualize, with what the Plan makes of
+// it. One unit serves a group; later capabilities (filesystem, sockets) add
+// entries here.
+import type { ClockPolicy, Plan } from '../policies/plan.js';
+import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from '../virtual-env/clocks-unit.js';
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/environment-unit.js';
-import type { InterfaceName } from '../wit/names.js';
-import type { UnitSpec } from './unit.js';
+import { EXIT_ID, exitUnit } from '../virtual-env/exit-unit.js';
+import { RANDOM_IDS, randomUnit } from '../virtual-env/random-unit.js';
+import type { AppImport, UnitSpec } from './unit.js';
 
-/** One virtualizable interface. */
+/** One group of interfaces that one unit virtualizes. */
 export interface Virtualizer {
-  /** The unversioned interface id: `wasi:cli/environment`. */
-  readonly id: string;
-  /** The effective policy, in a line. */
-  describe(plan: Plan): string;
-  /** The unit for an app that imports `name` with `appFunctions`. */
-  unit(plan: Plan, name: InterfaceName, appFunctions: readonly string[]): UnitSpec;
+  /** The unversioned interface ids of the group: `wasi:cli/environment`. */
+  readonly ids: readonly string[];
+  /** Whether the Plan virtualizes this interface (rather than leave it to the host). */
+  virtualizes(plan: Plan, id: string): boolean;
+  /** The effective policy of one interface, in a line. */
+  describe(plan: Plan, id: string): string;
+  /** The unit for the app's imports of this group that the Plan virtualizes; `all` holds every app import, by id. */
+  unit(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>): UnitSpec;
   /** Whether the Plan forbids the output to import this interface from the host. */
-  hostForbidden(plan: Plan): boolean;
+  hostForbidden(plan: Plan, id: string): boolean;
 }
 
 function list(values: readonly string[]): string {
   return values.length ? values.map((v) => JSON.stringify(v)).join(', ') : 'none';
 }
 
+function byId(imports: readonly AppImport[], id: string): AppImport | undefined {
+  return imports.find((i) => `${i.name.namespace}:${i.name.package}/${i.name.interface}` === id);
+}
+
 const environment: Virtualizer = {
-  id: ENVIRONMENT_ID,
+  ids: [ENVIRONMENT_ID],
+  virtualizes: () => true,
   describe({ env }) {
     const host = env.host.mode === 'allow' || env.host.mode === 'deny' ? `${env.host.mode} ${list(env.host.patterns)}` : env.host.mode;
     const args = env.args.mode === 'host' ? 'host' : list(env.args.values);
     const cwd = env.cwd.mode === 'fixed' ? JSON.stringify(env.cwd.path) : env.cwd.mode;
     return `vars ${list(env.vars.map(([k]) => k))}; host vars ${host}; args ${args}; cwd ${cwd}`;
   },
-  unit: (plan, name, appFunctions) => environmentUnit(plan.env, name, appFunctions),
+  unit: (plan, [app]) => environmentUnit(plan.env, app.name, app.functions),
   hostForbidden: (plan) => hostFunctions(plan.env).size === 0,
 };
 
-/** The virtualizers, by interface id. */
-export const VIRTUALIZERS: ReadonlyMap<string, Virtualizer> = new Map([[environment.id, environment]]);
+const NS_PER_SECOND = 1_000_000_000n;
+
+function clockOf(plan: Plan, id: string): ClockPolicy {
+  return id === WALL_CLOCK_ID ? plan.clocks.wall : plan.clocks.monotonic;
+}
+
+function describeClock(clock: ClockPolicy, id: string): string {
+  if (clock.mode !== 'virtual') return clock.mode === 'deny' ? 'denied: every call traps' : 'host';
+  const start = id === WALL_CLOCK_ID
+    ? new Date(Number(clock.startNs / 1_000_000n)).toISOString()
+    : `${clock.startNs / NS_PER_SECOND}s + ${clock.startNs % NS_PER_SECOND}ns`;
+  return `virtual: starts at ${start}, steps ${clock.stepNs}ns per reading; sleeps return at once`;
+}
+
+const clocks: Virtualizer = {
+  ids: [WALL_CLOCK_ID, MONOTONIC_CLOCK_ID],
+  virtualizes: (plan, id) => clockOf(plan, id).mode !== 'host',
+  describe: (plan, id) => describeClock(clockOf(plan, id), id),
+  unit: (plan, imports, all) => clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID)),
+  // A virtual monotonic clock still takes ready pollables from the host until virt owns wasi:io.
+  hostForbidden: (plan, id) => clockOf(plan, id).mode === 'deny' || (id === WALL_CLOCK_ID && plan.clocks.wall.mode === 'virtual'),
+};
+
+const random: Virtualizer = {
+  ids: RANDOM_IDS,
+  virtualizes: (plan) => plan.random.mode !== 'host',
+  describe: ({ random: r }) => (r.mode === 'seeded' ? `seeded ChaCha20 streams (seed ${r.seed})` : r.mode === 'deny' ? 'denied: every call traps' : 'host'),
+  unit: (plan, imports) => randomUnit(plan.random, imports),
+  hostForbidden: (plan) => plan.random.mode !== 'host',
+};
+
+const exit: Virtualizer = {
+  ids: [EXIT_ID],
+  virtualizes: (plan) => plan.exit === 'deny',
+  describe: (plan) => (plan.exit === 'deny' ? 'denied: `exit` traps' : 'host'),
+  unit: (_, [app]) => exitUnit(app),
+  hostForbidden: (plan) => plan.exit === 'deny',
+};
+
+/** Every virtualizer. */
+export const VIRTUALIZERS: readonly Virtualizer[] = [environment, clocks, random, exit];
+
+/** The virtualizer of an interface id, if virt has one. */
+export function virtualizerOf(id: string): Virtualizer | undefined {
+  return VIRTUALIZERS.find((v) => v.ids.includes(id));
+}

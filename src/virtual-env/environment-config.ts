@@ -1,35 +1,14 @@
 // Writes the environment unit's config blob. The format is documented at the
 // top of ./assembly/environment.ts, which reads it; keep the two in step.
 import type { EnvPlan } from '../policies/plan.js';
-
-const encoder = new TextEncoder();
-
-class BlobWriter {
-  private bytes: number[] = [];
-
-  u32(value: number): this {
-    this.bytes.push(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff);
-    return this;
-  }
-
-  text(value: string): this {
-    const encoded = encoder.encode(value);
-    this.u32(encoded.length);
-    for (const byte of encoded) this.bytes.push(byte);
-    return this;
-  }
-
-  finish(): Uint8Array {
-    return Uint8Array.from(this.bytes);
-  }
-}
+import { ConfigBlob } from '../units/config-blob.js';
 
 const HOST_MODES = { none: 0, all: 1, allow: 2, deny: 3 } as const;
 const CWD_MODES = { none: 0, host: 1, fixed: 2 } as const;
 
 /** The config blob of the environment unit for `env`. */
 export function environmentConfig(env: EnvPlan): Uint8Array {
-  const blob = new BlobWriter();
+  const blob = new ConfigBlob();
   blob.u32(HOST_MODES[env.host.mode]);
   const patterns = env.host.mode === 'allow' || env.host.mode === 'deny' ? env.host.patterns : [];
   blob.u32(patterns.length);

@@ -88,7 +88,7 @@ function interfaceBlock(wit: WasiWit, name: InterfaceName, uses: ReadonlyMap<str
   const body = kept
     .filter((item) => !item.startsWith('use ') || useNames(item).some((n) => new RegExp(`\\b${n}\\b`).test(others)))
     .map((item) =>
-      item.replace(/use wasi:([a-z-]+\/[a-z-]+)@[0-9.]+/g, (_, id: string) => {
+      item.replace(/use wasi:([a-z-]+\/[a-z-]+)@\d+\.\d+\.\d+/g, (_, id: string) => {
         const used = uses.get(`wasi:${id}`) ?? { ...name, namespace: 'wasi' };
         return `use wasi:${id}${versionSuffix(used)}`;
       }),

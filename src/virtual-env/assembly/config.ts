@@ -29,3 +29,14 @@ export function readBytesTo(dst: usize): void {
   store<u32>(dst, <u32>ptr);
   store<u32>(dst, len, 4);
 }
+
+/** Reads a little-endian u64. */
+export function readU64(): u64 {
+  const low = <u64>readU32();
+  return low | (<u64>readU32() << 32);
+}
+
+/** Reads `len` raw bytes to `dst`. */
+export function readRaw(dst: usize, len: u32): void {
+  for (let i: u32 = 0; i < len; i++) store<u8>(dst + i, configByte(cursor++));
+}
