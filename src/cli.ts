@@ -24,7 +24,7 @@ Usage:
   virt run <component.wasm> [--env NAME=VALUE]... [--cwd PATH] [-- args...]
       Run a command component in-process on preview2-shim (jco). The guest gets
       no host environment and no host directories; --env and --cwd grant them.
-      Exits with the guest's exit code.
+      Exits with the guest's exit code, or 134 when it traps.
   virt inspect <component.wasm>
       What a component imports from its host and exports; for a virt output,
       also what virt virtualized.
@@ -114,6 +114,7 @@ async function runCommand(argv: string[]): Promise<number> {
     ...(values.cwd ? { cwd: values.cwd } : {}),
     ...(values.cache ? { cacheDir: values.cache } : {}),
   });
+  if (result.trap) process.stderr.write(`virt: the guest trapped: ${result.trap}\n`);
   return result.exitCode;
 }
 

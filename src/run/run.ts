@@ -30,10 +30,15 @@ export interface RunOptions {
   readonly imports?: Readonly<Record<string, unknown>>;
 }
 
+/** The exit code of a run whose guest trapped, as wasmtime reports one (128 + SIGABRT). */
+export const TRAP_EXIT_CODE = 134;
+
 /** What a run returned. */
 export interface RunResult {
-  /** The guest's exit code: 0 for `ok`, 1 for `err`, or what it passed to `exit`. */
+  /** The guest's exit code: 0 for `ok`, 1 for `err`, what it passed to `exit`, or 134 when it trapped. */
   readonly exitCode: number;
+  /** When the guest trapped: the trap, and the wasm function it happened in (a denial names itself). */
+  readonly trap?: string;
   /** What the guest wrote to stdout, as UTF-8 (empty when not captured). */
   readonly stdout: string;
   readonly stderr: string;
@@ -127,6 +132,12 @@ export function hostImports(options: Pick<RunOptions, 'args' | 'env' | 'cwd' | '
   };
 }
 
+// `wasm trap: ... executed in `wall-clock-denied-by-manifest``: the innermost named wasm frame says why.
+function describeTrap(error: WebAssembly.RuntimeError): string {
+  const named = /at ([^\s(]+) \(wasm:\/\//.exec(error.stack ?? '');
+  return `${error.message}${named ? ` in \`${named[1]}\`` : ''}`;
+}
+
 type Write = typeof process.stdout.write;
 
 // preview2-shim writes guest stdout/stderr synchronously to process.stdout/stderr.
@@ -165,6 +176,7 @@ export interface RunTimings {
 export async function run(component: Uint8Array | LoadedComponent, options: RunOptions = {}): Promise<RunResult & { timings: RunTimings }> {
   const loaded = component instanceof Uint8Array ? await load(component, options.cacheDir) : component;
   const timings = { instantiate: 0, run: 0 };
+  let trap: string | undefined;
   const [exitCode, stdout, stderr] = await capturing(options.capture ?? true, async () => {
     const start = performance.now();
     try {
@@ -177,10 +189,14 @@ export async function run(component: Uint8Array | LoadedComponent, options: RunO
     } catch (error) {
       if (error instanceof ExitSignal) return error.code;
       if (error instanceof Error && error.constructor.name === 'ComponentError') return 1;
+      if (error instanceof WebAssembly.RuntimeError) {
+        trap = describeTrap(error);
+        return TRAP_EXIT_CODE;
+      }
       throw error;
     } finally {
       timings.run = performance.now() - start - timings.instantiate;
     }
   });
-  return { exitCode, stdout, stderr, timings };
+  return { exitCode, stdout, stderr, timings, ...(trap ? { trap } : {}) };
 }
