@@ -69,3 +69,23 @@ for (const part of ['total', 'instantiate', 'run']) {
   const [b, v] = [median(samples.bare[part]), median(samples.virt[part])];
   report(`${part}: bare ${b.toFixed(3)} ms, composed ${v.toFixed(3)} ms`, `ratio ${(v / b).toFixed(3)}`, part === 'total' ? '<= 1.05' : undefined);
 }
+
+// Deterministic time and randomness: unit sizes, and a loop of 1,000,000 clock_gettime(MONOTONIC)
+// calls through the virtual clock against the host clock, both in-process in this run.
+const clocksApp = new Uint8Array(readFileSync('test/fixtures/apps/clocks.wasm'));
+const everything = await build({ manifest: { source: 'version: 1\ndeterministic: true\nexit: deny\n', file: 'bench.yaml' }, app: clocksApp });
+for (const [name, size] of everything.unitSizes) report(`${name} unit component size`, `${size} B`);
+const virtualClock = await build({ manifest: { source: 'version: 1\nclocks: { monotonic: { step: 1us } }\n', file: 'bench.yaml' }, app: clocksApp });
+const loops = { host: [], virtual: [] };
+const loadedHost = await load(clocksApp, cacheDir);
+const loadedVirtual = await load(virtualClock.component, cacheDir);
+const CLOCK_ROUNDS = Number(process.env.BENCH_CLOCK_ROUNDS ?? 3); // each round is two runs of ~15 s
+for (let i = 0; i < CLOCK_ROUNDS; i++) {
+  for (const [loaded, into] of [[loadedHost, loops.host], [loadedVirtual, loops.virtual]]) {
+    const { exitCode, stdout, timings } = await run(loaded, { args: ['clocks', 'bench'] });
+    if (exitCode !== 0 || !stdout.startsWith('bench ')) throw new Error('the clock loop failed');
+    into.push(timings.run);
+  }
+}
+const [hostLoop, virtualLoop] = [median(loops.host), median(loops.virtual)];
+report(`1M clock_gettime, median of ${CLOCK_ROUNDS}: host ${hostLoop.toFixed(0)} ms, virtual ${virtualLoop.toFixed(0)} ms`, `ratio ${(virtualLoop / hostLoop).toFixed(3)}`);
