@@ -68,8 +68,7 @@ export type TranspiledFiles = Record<string, Uint8Array>;
 
 /** Transpiles a component to ES modules for in-process instantiation. */
 export async function transpile(binary: Uint8Array, name: string): Promise<TranspiledFiles> {
-  // Minified glue parses faster on every instantiation (measured by bench/run.js).
-  const result = await jcoTranspile(binary, { name, instantiation: 'async', noTypescript: true, quiet: true, minify: true });
+  const result = await jcoTranspile(binary, { name, instantiation: 'async', noTypescript: true, quiet: true });
   const files: TranspiledFiles = {};
   for (const [file, bytes] of Object.entries(result.files)) files[file] = bytes as Uint8Array;
   return files;

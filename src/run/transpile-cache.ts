@@ -5,6 +5,7 @@ import { mkdir, rename, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { transpile } from '../jco/jco.js';
+import { patchJspiProbes } from './glue-patch.js';
 
 /** The default cache folder: `$XDG_CACHE_HOME/virt` or `~/.cache/virt`. */
 export function defaultCacheDir(): string {
@@ -13,9 +14,12 @@ export function defaultCacheDir(): string {
 
 const ENTRY = 'component.js';
 
+/** Bumped whenever what this module writes changes, so that old cache entries are not reused. */
+const CACHE_FORMAT = 'v2';
+
 /** The path of the transpiled entry module of `component`, transpiling it on first use. */
 export async function transpiled(component: Uint8Array, cacheDir: string): Promise<string> {
-  const key = createHash('sha256').update(component).digest('hex').slice(0, 32);
+  const key = createHash('sha256').update(CACHE_FORMAT).update(component).digest('hex').slice(0, 32);
   const dir = join(cacheDir, key);
   const entry = join(dir, ENTRY);
   if (await exists(entry)) return entry;
@@ -27,7 +31,7 @@ export async function transpiled(component: Uint8Array, cacheDir: string): Promi
       if (name.endsWith('.d.ts')) continue;
       const path = join(staging, name);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, bytes);
+      await writeFile(path, name.endsWith('.js') ? patchJspiProbes(new TextDecoder().decode(bytes)).js : bytes);
     }
     await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
       // Another process cached the same component first: theirs is as good as ours.
