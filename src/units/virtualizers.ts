@@ -54,7 +54,8 @@ function describeClock(clock: ClockPolicy, id: string): string {
   const start = id === WALL_CLOCK_ID
     ? new Date(Number(clock.startNs / 1_000_000n)).toISOString()
     : `${clock.startNs / NS_PER_SECOND}s + ${clock.startNs % NS_PER_SECOND}ns`;
-  return `virtual: starts at ${start}, steps ${clock.stepNs}ns per reading; sleeps return at once`;
+  const sleeps = id === WALL_CLOCK_ID ? 'moves with virtual sleeps' : 'sleeps return at once and move it past their deadline';
+  return `virtual: starts at ${start}, steps ${clock.stepNs}ns per reading; ${sleeps}`;
 }
 
 const clocks: Virtualizer = {
