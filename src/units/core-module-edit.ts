@@ -18,6 +18,29 @@ export interface CoreModuleEdit {
   readonly importModules: ReadonlyMap<string, string>;
   /** An export's new name; null to remove the export; undefined to keep it as it is. */
   readonly exportName: (name: string) => string | null | undefined;
+  /**
+   * A new body for the function behind an export (by its old name): WAT
+   * instructions, in which `call N` uses the module's original indices, and
+   * an optional function name that a trap's stack trace shows.
+   */
+  readonly body?: (exportName: string) => FunctionBody | undefined;
+  /** The least number of pages of memory 0 (a generated body may need a return area). */
+  readonly minMemoryPages?: number;
+}
+
+/** A replacement function body. */
+export interface FunctionBody {
+  readonly name?: string;
+  readonly instructions: readonly string[];
+}
+
+const FUNC_HEADER = /^  \(func \(;(\d+);\)(.*)$/;
+const MEMORY_LINE = /^(  \(memory \(;0;\) )(\d+)(.*)$/;
+
+function parenBalance(line: string): number {
+  let depth = 0;
+  for (const c of line.replace(/"(?:[^"\\]|\\.)*"/g, '')) depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+  return depth;
 }
 
 const IMPORT_LINE = /^\s*\(import "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)" \(func \(;(\d+);\) \(type (\d+)\)\)\)$/;
@@ -52,8 +75,40 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
     return mapped;
   };
 
-  const out: string[] = [];
+  const bodies = new Map<number, FunctionBody>();
   for (const line of lines) {
+    const exp = EXPORT_LINE.exec(line);
+    const body = exp && exp[4] === 'func' ? edit.body?.(unquote(exp[2])) : undefined;
+    if (exp && body) bodies.set(Number(exp[5]), body);
+  }
+  const remapLine = (line: string): string => {
+    const ref = FUNC_REF.exec(line);
+    return ref ? `${ref[1]}${remap(ref[2])}` : line;
+  };
+
+  const out: string[] = [];
+  let skippingBody = false;
+  for (const line of lines) {
+    if (skippingBody) {
+      skippingBody = line !== '  )';
+      continue;
+    }
+    const header = FUNC_HEADER.exec(line);
+    const body = header ? bodies.get(Number(header[1])) : undefined;
+    if (header && body) {
+      const oneLine = parenBalance(line) === 0;
+      const signature = oneLine ? header[2].slice(0, -1) : header[2];
+      out.push(`  (func ${body.name ? `$${body.name} ` : ''}(;${header[1]};)${signature}`);
+      for (const instruction of body.instructions) out.push(`    ${remapLine(instruction)}`);
+      out.push('  )');
+      skippingBody = !oneLine;
+      continue;
+    }
+    const memory = MEMORY_LINE.exec(line);
+    if (memory && edit.minMemoryPages !== undefined) {
+      out.push(`${memory[1]}${Math.max(Number(memory[2]), edit.minMemoryPages)}${memory[3]}`);
+      continue;
+    }
     const imp = IMPORT_LINE.exec(line);
     if (imp) {
       if (trapName(imp) !== undefined) continue;

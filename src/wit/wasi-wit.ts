@@ -87,6 +87,7 @@ function interfaceBlock(wit: WasiWit, name: InterfaceName, uses: ReadonlyMap<str
   const others = kept.filter((item) => !item.startsWith('use ')).join('\n');
   const body = kept
     .filter((item) => !item.startsWith('use ') || useNames(item).some((n) => new RegExp(`\\b${n}\\b`).test(others)))
+    .flatMap((item) => inlinePrimitiveUses(wit, item))
     .map((item) =>
       item.replace(/use wasi:([a-z-]+\/[a-z-]+)@\d+\.\d+\.\d+/g, (_, id: string) => {
         const used = uses.get(`wasi:${id}`) ?? { ...name, namespace: 'wasi' };
@@ -95,6 +96,27 @@ function interfaceBlock(wit: WasiWit, name: InterfaceName, uses: ReadonlyMap<str
     )
     .join('\n    ');
   return `  interface ${name.interface} {\n    ${body}\n  }`;
+}
+
+const PRIMITIVE = /^(u8|u16|u32|u64|s8|s16|s32|s64|f32|f64|bool|char|string)$/;
+
+// `use wasi:clocks/monotonic-clock.{duration}` where `type duration = u64`
+// becomes `type duration = u64;`: the same type, without importing the
+// interface only for a name.
+function inlinePrimitiveUses(wit: WasiWit, item: string): string[] {
+  const m = /^use (wasi:[a-z-]+\/[a-z-]+)@[\d.]+\.\{/.exec(item);
+  const home = m ? wit.interfaces.get(m[1]) : undefined;
+  if (!home) return [item];
+  const aliases = new Map<string, string>();
+  for (const other of home) {
+    const alias = /^type ([a-z0-9-]+) = ([a-z0-9]+);$/.exec(other);
+    if (alias && PRIMITIVE.test(alias[2])) aliases.set(alias[1], alias[2]);
+  }
+  const names = useNames(item);
+  const rest = names.filter((n) => !aliases.has(n));
+  const inlined = names.filter((n) => aliases.has(n)).map((n) => `type ${n} = ${aliases.get(n)};`);
+  if (rest.length === names.length) return [item];
+  return [...(rest.length ? [item.replace(/\.\{[^}]*\}/, `.{${rest.join(', ')}}`)] : []), ...inlined];
 }
 
 function useNames(item: string): string[] {
