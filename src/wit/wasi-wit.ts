@@ -23,7 +23,8 @@ export async function loadWasiWit(): Promise<WasiWit> {
     const pkg = /^package (wasi:[a-z-]+)@/m.exec(text);
     if (!pkg) throw new Error(`assertion failed: no package line in jco's ${dir}/package.wit`);
     for (const [name, body] of topLevelBlocks(stripComments(text), 'interface')) {
-      interfaces.set(`${pkg[1]}/${name}`, splitItems(body));
+      // virt serves stable WASI 0.2: feature-gated items are left out.
+      interfaces.set(`${pkg[1]}/${name}`, splitItems(body).filter((item) => !item.startsWith('@unstable')));
     }
   }
   return { interfaces };
@@ -80,10 +81,12 @@ function interfaceBlock(wit: WasiWit, name: InterfaceName, uses: ReadonlyMap<str
   const wasiId = interfaceId({ ...name, namespace: 'wasi' });
   const items = wit.interfaces.get(wasiId);
   if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${wasiId}\``);
-  const kept = items.filter((item) => {
-    const fn = functionName(item);
-    return fn === undefined || !keep || keep(fn);
-  });
+  const kept = items
+    .filter((item) => {
+      const fn = functionName(item);
+      return fn === undefined || !keep || keep(fn);
+    })
+    .map((item) => (keep ? keepResourceFunctions(item, keep) : item));
   const others = kept.filter((item) => !item.startsWith('use ')).join('\n');
   const body = kept
     .filter((item) => !item.startsWith('use ') || useNames(item).some((n) => new RegExp(`\\b${n}\\b`).test(others)))
@@ -96,6 +99,21 @@ function interfaceBlock(wit: WasiWit, name: InterfaceName, uses: ReadonlyMap<str
     )
     .join('\n    ');
   return `  interface ${name.interface} {\n    ${body}\n  }`;
+}
+
+// Inside `resource r { ... }`, keeps the constructor, methods and static
+// functions whose canonical names (`[constructor]r`, `[method]r.f`,
+// `[static]r.f`) `keep` accepts; feature-gated ones go too.
+function keepResourceFunctions(item: string, keep: FunctionFilter): string {
+  const m = /^resource ([a-z0-9-]+)\s*\{([\s\S]*)\}$/.exec(item);
+  if (!m) return item;
+  const members = m[2].split(';').map((member) => member.trim()).filter((member) => member && !member.startsWith('@unstable'));
+  const kept = members.filter((member) => {
+    if (member.startsWith('constructor')) return keep(`[constructor]${m[1]}`);
+    const fn = /^%?([a-z0-9-]+):\s*(static\s+)?func\b/.exec(member);
+    return fn ? keep(`[${fn[2] ? 'static' : 'method'}]${m[1]}.${fn[1]}`) : true;
+  });
+  return kept.length ? `resource ${m[1]} {\n      ${kept.join(';\n      ')};\n    }` : `resource ${m[1]};`;
 }
 
 const PRIMITIVE = /^(u8|u16|u32|u64|s8|s16|s32|s64|f32|f64|bool|char|string)$/;
@@ -150,4 +168,14 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   }
   for (const [pkg, blocks] of packages) lines.push(`package ${pkg} {`, ...blocks, '}');
   return lines.join('\n') + '\n';
+}
+
+/** The index of a case of an enum or variant, as the canonical ABI numbers it. */
+export function caseIndex(wit: WasiWit, id: string, typeName: string, caseName: string): number {
+  const item = wit.interfaces.get(id)?.find((i) => new RegExp(`^(enum|variant) ${typeName} \\{`).test(i));
+  if (!item) throw new Error(`assertion failed: no \`${typeName}\` in \`${id}\``);
+  const cases = item.slice(item.indexOf('{') + 1, item.lastIndexOf('}')).split(',').map((c) => c.trim().replace(/\(.*$/s, '')).filter(Boolean);
+  const index = cases.indexOf(caseName);
+  if (index < 0) throw new Error(`assertion failed: \`${typeName}\` has no case \`${caseName}\``);
+  return index;
 }
