@@ -6,7 +6,7 @@ import { prepareApp } from './inspect/prepare-app.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
-import { buildUnit, type BuiltUnit } from './units/unit.js';
+import type { BuiltUnit } from './units/unit.js';
 import { formatInterfaceName } from './wit/names.js';
 import { loadWasiWit } from './wit/wasi-wit.js';
 
@@ -59,9 +59,8 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const all = wasiImports(info.imports);
   const units: BuiltUnit[] = [];
   for (const [virtualizer, imports] of plannedUnits(plan, info.imports)) {
-    const spec = virtualizer.unit(plan, imports, all);
-    progress(`building the ${spec.name} unit for ${imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ')}`);
-    units.push(await buildUnit(spec, wit));
+    progress(`building the ${virtualizer.name} unit for ${imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ')}`);
+    units.push(await virtualizer.build(plan, imports, all, wit));
   }
 
   progress(`composing ${units.length} unit(s) in front of the app`);

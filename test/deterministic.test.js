@@ -4,7 +4,7 @@ import { createCipheriv } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildUnit, loadWasiWit, parseInterfaceName, readComponent, virtualizerOf } from '../dist/index.js';
+import { loadWasiWit, parseInterfaceName, readComponent, virtualizerOf } from '../dist/index.js';
 import { planFromManifest } from '../dist/build.js';
 import { seedKey } from '../dist/virtual-env/random-unit.js';
 import { buildWith, fixture, root, runCommand } from './helpers.js';
@@ -95,7 +95,7 @@ async function randomUnit(seed) {
     name: parseInterfaceName(`wasi:random/${i}@0.2.12`),
     functions: ['get-random-bytes', 'get-random-u64', 'get-insecure-random-bytes', 'get-insecure-random-u64', 'insecure-seed'],
   }));
-  const unit = await buildUnit(virtualizerOf('wasi:random/random').unit(plan, apps, new Map()), await loadWasiWit());
+  const unit = await virtualizerOf('wasi:random/random').build(plan, apps, new Map(), await loadWasiWit());
   const { instance } = await WebAssembly.instantiate(unit.core, {});
   const e = instance.exports;
   const bytes = (fn, n) => {

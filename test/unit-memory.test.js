@@ -1,7 +1,7 @@
 // Drives the environment unit's core module directly: a million calls must not grow its memory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildUnit, loadWasiWit, parseInterfaceName, virtualizerOf } from '../dist/index.js';
+import { loadWasiWit, parseInterfaceName, virtualizerOf } from '../dist/index.js';
 import { planFromManifest } from '../dist/build.js';
 
 const CALLS = 1_000_000;
@@ -9,8 +9,8 @@ const iface = 'wasi:cli/environment@0.2.12';
 
 async function unitInstance(yaml) {
   const plan = planFromManifest(yaml, 'virt.yaml');
-  const spec = virtualizerOf('wasi:cli/environment').unit(plan, [{ name: parseInterfaceName(iface), functions: ['get-environment', 'get-arguments', 'initial-cwd'] }], new Map());
-  const unit = await buildUnit(spec, await loadWasiWit());
+  const app = { name: parseInterfaceName(iface), functions: ['get-environment', 'get-arguments', 'initial-cwd'] };
+  const unit = await virtualizerOf('wasi:cli/environment').build(plan, [app], new Map(), await loadWasiWit());
   let exports;
   const encoder = new TextEncoder();
   const writeString = (text, at) => {

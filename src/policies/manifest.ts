@@ -10,7 +10,7 @@ import type { Plan } from './plan.js';
 const schema = createRequire(import.meta.url)('../../schemas/virt.schema.json') as object;
 
 /** Sections that later versions of virt fill in; naming one is an error until then. */
-const NOT_YET = ['filesystem', 'stdio', 'sockets', 'http'];
+const NOT_YET = ['filesystem', 'stdio'];
 
 /** The result of reading a manifest: a Plan, or the diagnostics that stop one. */
 export type ManifestResult =
@@ -146,6 +146,8 @@ export interface ManifestValue {
   readonly clocks?: { readonly wall?: ClockValue; readonly monotonic?: ClockValue };
   readonly random?: { readonly mode: 'host' | 'deny' | 'seeded'; readonly seed?: number | string };
   readonly exit?: 'allow' | 'deny';
+  readonly sockets?: 'deny' | 'host';
+  readonly http?: 'deny' | 'host';
 }
 
 /** A clock as the manifest writes it. */

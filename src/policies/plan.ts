@@ -44,12 +44,17 @@ export type RandomPolicy = { readonly mode: 'host' } | { readonly mode: 'deny' }
 /** Whether the app may end the run through `wasi:cli/exit`; deny makes `exit` trap. */
 export type ExitPolicy = 'allow' | 'deny';
 
+/** Network access (sockets, outgoing HTTP): denied with the interfaces' own error codes, or the host's. */
+export type NetworkPolicy = 'deny' | 'host';
+
 /** Everything a manifest decides, defaults resolved. */
 export interface Plan {
   readonly env: EnvPlan;
   readonly clocks: ClocksPlan;
   readonly random: RandomPolicy;
   readonly exit: ExitPolicy;
+  readonly sockets: NetworkPolicy;
+  readonly http: NetworkPolicy;
 }
 
 /** The Plan of an empty manifest: the safe defaults. */
@@ -58,6 +63,8 @@ export const DEFAULT_PLAN: Plan = {
   clocks: { wall: { mode: 'host' }, monotonic: { mode: 'host' } },
   random: { mode: 'host' },
   exit: 'allow',
+  sockets: 'deny',
+  http: 'deny',
 };
 
 /** 2000-01-01T00:00:00Z, where `deterministic: true` starts the wall clock. */

@@ -83,5 +83,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     },
     random: randomPolicy(manifest.random, base.random, ctx),
     exit: manifest.exit ?? base.exit,
+    sockets: manifest.sockets ?? base.sockets,
+    http: manifest.http ?? base.http,
   };
 }

@@ -6,18 +6,24 @@ import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from '../virtu
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/environment-unit.js';
 import { EXIT_ID, exitUnit } from '../virtual-env/exit-unit.js';
 import { RANDOM_IDS, randomUnit } from '../virtual-env/random-unit.js';
-import type { AppImport, UnitSpec } from './unit.js';
+import { deniedHttpUnit, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
+import { nullSocketsUnit, SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
+import type { WasiWit } from '../wit/wasi-wit.js';
+import { buildGeneratedUnit } from './generated-unit.js';
+import { buildUnit, type AppImport, type BuiltUnit } from './unit.js';
 
 /** One group of interfaces that one unit virtualizes. */
 export interface Virtualizer {
+  /** The unit's name, for messages: `environment`. */
+  readonly name: string;
   /** The unversioned interface ids of the group: `wasi:cli/environment`. */
   readonly ids: readonly string[];
   /** Whether the Plan virtualizes this interface (rather than leave it to the host). */
   virtualizes(plan: Plan, id: string): boolean;
   /** The effective policy of one interface, in a line. */
   describe(plan: Plan, id: string): string;
-  /** The unit for the app's imports of this group that the Plan virtualizes; `all` holds every app import, by id. */
-  unit(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>): UnitSpec;
+  /** Builds the unit for the app's imports of this group that the Plan virtualizes; `all` holds every app import, by id. */
+  build(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>, wit: WasiWit): Promise<BuiltUnit>;
   /** Whether the Plan forbids the output to import this interface from the host. */
   hostForbidden(plan: Plan, id: string): boolean;
 }
@@ -31,6 +37,7 @@ function byId(imports: readonly AppImport[], id: string): AppImport | undefined 
 }
 
 const environment: Virtualizer = {
+  name: 'environment',
   ids: [ENVIRONMENT_ID],
   virtualizes: () => true,
   describe({ env }) {
@@ -39,7 +46,7 @@ const environment: Virtualizer = {
     const cwd = env.cwd.mode === 'fixed' ? JSON.stringify(env.cwd.path) : env.cwd.mode;
     return `vars ${list(env.vars.map(([k]) => k))}; host vars ${host}; args ${args}; cwd ${cwd}`;
   },
-  unit: (plan, [app]) => environmentUnit(plan.env, app.name, app.functions),
+  build: (plan, [app], _, wit) => buildUnit(environmentUnit(plan.env, app.name, app.functions), wit),
   hostForbidden: (plan) => hostFunctions(plan.env).size === 0,
 };
 
@@ -59,32 +66,56 @@ function describeClock(clock: ClockPolicy, id: string): string {
 }
 
 const clocks: Virtualizer = {
+  name: 'clocks',
   ids: [WALL_CLOCK_ID, MONOTONIC_CLOCK_ID],
   virtualizes: (plan, id) => clockOf(plan, id).mode !== 'host',
   describe: (plan, id) => describeClock(clockOf(plan, id), id),
-  unit: (plan, imports, all) => clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID)),
+  build: (plan, imports, all, wit) =>
+    buildUnit(clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID)), wit),
   // A virtual monotonic clock still takes ready pollables from the host until virt owns wasi:io.
   hostForbidden: (plan, id) => clockOf(plan, id).mode === 'deny' || (id === WALL_CLOCK_ID && plan.clocks.wall.mode === 'virtual'),
 };
 
 const random: Virtualizer = {
+  name: 'random',
   ids: RANDOM_IDS,
   virtualizes: (plan) => plan.random.mode !== 'host',
   describe: ({ random: r }) => (r.mode === 'seeded' ? `seeded ChaCha20 streams (seed ${r.seed})` : r.mode === 'deny' ? 'denied: every call traps' : 'host'),
-  unit: (plan, imports) => randomUnit(plan.random, imports),
+  build: (plan, imports, _, wit) => buildUnit(randomUnit(plan.random, imports), wit),
   hostForbidden: (plan) => plan.random.mode !== 'host',
 };
 
 const exit: Virtualizer = {
+  name: 'exit',
   ids: [EXIT_ID],
   virtualizes: (plan) => plan.exit === 'deny',
   describe: (plan) => (plan.exit === 'deny' ? 'denied: `exit` traps' : 'host'),
-  unit: (_, [app]) => exitUnit(app),
+  build: (_, [app], __, wit) => buildUnit(exitUnit(app), wit),
   hostForbidden: (plan) => plan.exit === 'deny',
 };
 
+const sockets: Virtualizer = {
+  name: 'null-sockets',
+  ids: SOCKETS_IDS,
+  virtualizes: (plan) => plan.sockets === 'deny',
+  describe: (plan) => (plan.sockets === 'deny'
+    ? 'denied: sockets cannot be created (access-denied), names do not resolve (permanent-resolver-failure)'
+    : 'host'),
+  build: (_, imports, all, wit) => buildGeneratedUnit(nullSocketsUnit(wit, imports, all), wit),
+  hostForbidden: (plan) => plan.sockets === 'deny',
+};
+
+const http: Virtualizer = {
+  name: 'denied-http',
+  ids: [OUTGOING_HANDLER_ID],
+  virtualizes: (plan) => plan.http === 'deny',
+  describe: (plan) => (plan.http === 'deny' ? 'denied: every request returns HTTP-request-denied' : 'host'),
+  build: (_, [handler], all, wit) => buildGeneratedUnit(deniedHttpUnit(wit, handler, all), wit),
+  hostForbidden: (plan) => plan.http === 'deny',
+};
+
 /** Every virtualizer. */
-export const VIRTUALIZERS: readonly Virtualizer[] = [environment, clocks, random, exit];
+export const VIRTUALIZERS: readonly Virtualizer[] = [environment, clocks, random, exit, sockets, http];
 
 /** The virtualizer of an interface id, if virt has one. */
 export function virtualizerOf(id: string): Virtualizer | undefined {

@@ -1,0 +1,61 @@
+// Null sockets: the app gets a network handle, and every way to a socket
+// answers with the error code WASI defines for it.
+//
+//   instance-network                  a network handle (the unit's own resource)
+//   create-tcp-socket, -udp-socket    err(access-denied)
+//   resolve-addresses                 err(permanent-resolver-failure): DNS is unavailable, do not retry
+//   every socket and stream method    unreachable: no socket or stream can exist, so none can be called
+import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import type { AppImport, UnitImport } from '../units/unit.js';
+import { formatInterfaceName } from '../wit/names.js';
+import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
+
+export const SOCKETS_IDS = [
+  'wasi:sockets/network', 'wasi:sockets/instance-network', 'wasi:sockets/tcp', 'wasi:sockets/tcp-create-socket',
+  'wasi:sockets/udp', 'wasi:sockets/udp-create-socket', 'wasi:sockets/ip-name-lookup',
+] as const;
+
+/** Interfaces whose types the sockets and HTTP interfaces use: shared with the app, never virtualized here. */
+export const IO_IDS = ['wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'] as const;
+
+/** Types-only imports of the app's own `ids` interfaces. */
+export function sharedTypes(all: ReadonlyMap<string, AppImport>, ids: readonly string[]): UnitImport[] {
+  return ids.flatMap((id) => {
+    const app = all.get(id);
+    return app ? [{ name: app.name, outer: formatInterfaceName(app.name), functions: new Set<string>() }] : [];
+  });
+}
+
+/** Body: write err(`code`) of a `result<own<T>, error-code>` (payload at 4) to the return area. */
+export function returnError(code: number, payloadOffset: number): string[] {
+  return [
+    `i32.const ${RETURN_AREA}`, 'i32.const 1', 'i32.store8',
+    `i32.const ${RETURN_AREA}`, `i32.const ${code}`, `i32.store8 offset=${payloadOffset}`,
+    `i32.const ${RETURN_AREA}`,
+  ];
+}
+
+/** The unit that answers the app's sockets imports. */
+export function nullSocketsUnit(wit: WasiWit, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
+  const code = (name: string): number => caseIndex(wit, 'wasi:sockets/network', 'error-code', name);
+  return {
+    name: 'null-sockets',
+    exports: imports.map((app) => ({ name: app.name, functions: new Map(app.functions.map((fn) => [fn, fn])) })),
+    imports: sharedTypes(all, IO_IDS),
+    keepImport: (func) => func === 'network_new',
+    body(func, core) {
+      if (func.endsWith('_post') || func.endsWith('_dtor')) return { instructions: [] };
+      switch (func) {
+        case 'instance-network':
+          return { instructions: ['i32.const 1', `call ${core.get('network_new')}`] };
+        case 'create-tcp-socket':
+        case 'create-udp-socket':
+          return { name: `${func}-denied-by-manifest`, instructions: returnError(code('access-denied'), 4) };
+        case 'resolve-addresses':
+          return { name: `${func}-denied-by-manifest`, instructions: returnError(code('permanent-resolver-failure'), 4) };
+        default:
+          return { name: `${func.replace(/^\[method\]/, '')}-without-a-socket`, instructions: ['unreachable'] };
+      }
+    },
+  };
+}
