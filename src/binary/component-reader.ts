@@ -24,6 +24,8 @@ export interface ImportEntry {
    * be defined again where the instance is gone; undefined for the others.
    */
   readonly types: ReadonlyMap<string, Uint8Array | undefined>;
+  /** The component-level types an imported instance's type refers to (by outer alias). */
+  readonly outerTypes: readonly number[];
   /** The byte range of this entry inside its import section. */
   readonly start: number;
   readonly end: number;
@@ -77,7 +79,12 @@ export function readSections(bytes: Uint8Array): Section[] {
 }
 
 type TypeEntry =
-  | { readonly kind: 'instance'; readonly functions: string[]; readonly types: Map<string, Uint8Array | undefined> }
+  | {
+    readonly kind: 'instance';
+    readonly functions: string[];
+    readonly types: Map<string, Uint8Array | undefined>;
+    readonly outerTypes: number[];
+  }
   | { readonly kind: 'other' };
 
 const NO_TYPES: ReadonlyMap<string, Uint8Array | undefined> = new Map();
@@ -109,7 +116,8 @@ export function readComponent(bytes: Uint8Array): ComponentInfo {
           const type = desc.sort === 'instance' ? types[desc.index] : undefined;
           const functions = type?.kind === 'instance' ? type.functions : [];
           const exportedTypes = type?.kind === 'instance' ? type.types : NO_TYPES;
-          imports.push({ name, sort: desc.sort, functions, types: exportedTypes, start, end: r.offset });
+          const outerTypes = type?.kind === 'instance' ? type.outerTypes : [];
+          imports.push({ name, sort: desc.sort, functions, types: exportedTypes, outerTypes, start, end: r.offset });
         });
         break;
       case SECTION.export:
@@ -273,13 +281,13 @@ function readDefType(r: ByteReader, onIndex: OnIndex = ignore): TypeEntry {
           r.u8();
           readExternName(r);
           readExternDesc(r);
-        } else readInstanceDecl(r, { functions: [], types: new Map(), local: [] });
+        } else readInstanceDecl(r, { functions: [], types: new Map(), local: [], outerTypes: [] });
       });
       break;
     case 0x42: { // instance type
-      const decls: InstanceDecls = { functions: [], types: new Map(), local: [] };
+      const decls: InstanceDecls = { functions: [], types: new Map(), local: [], outerTypes: [] };
       r.vec(() => readInstanceDecl(r, decls));
-      return { kind: 'instance', functions: decls.functions, types: decls.types };
+      return { kind: 'instance', functions: decls.functions, types: decls.types, outerTypes: decls.outerTypes };
     }
     default:
       throw new ComponentReadError(`unknown type constructor 0x${kind.toString(16)}`, at);
@@ -292,6 +300,7 @@ interface InstanceDecls {
   readonly functions: string[];
   readonly types: Map<string, Uint8Array | undefined>;
   readonly local: Array<Uint8Array | undefined>;
+  readonly outerTypes: number[];
 }
 
 function readInstanceDecl(r: ByteReader, decls: InstanceDecls): void {
@@ -306,9 +315,16 @@ function readInstanceDecl(r: ByteReader, decls: InstanceDecls): void {
       decls.local.push(selfContained(r.bytes.subarray(start, r.offset)));
       return;
     }
-    case 0x02:
-      if (readAlias(r) === 'type') decls.local.push(undefined);
+    case 0x02: {
+      const start = r.offset;
+      if (readAlias(r) !== 'type') return;
+      decls.local.push(undefined);
+      // `alias outer 1 i (type)`: this instance type uses the enclosing component's type i.
+      const alias = new ByteReader(r.bytes, start, r.offset);
+      readSort(alias);
+      if (alias.u8() === 0x02 && alias.u32() === 1) decls.outerTypes.push(alias.u32());
       return;
+    }
     case 0x04: {
       const name = readExternName(r);
       const desc = readExternDesc(r);

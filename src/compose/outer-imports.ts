@@ -24,6 +24,9 @@ export interface OuterImports {
   readonly counts: ReadonlyMap<Sort, number>;
 }
 
+// `(type (resource (rep i32)))`: a resource of the outer component's own.
+const FRESH_RESOURCE = Uint8Array.of(0x3f, 0x7f, 0x00);
+
 const LEADING = new Set<number>([SECTION.custom, SECTION.coreType, SECTION.alias, SECTION.type, SECTION.import]);
 
 /** The app's leading sections with the imports named in `drop` removed. */
@@ -39,6 +42,8 @@ export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: 
   // Old instance index → new one, or undefined where the import was dropped.
   const instanceMap: Array<number | undefined> = [];
   const instanceImports: Array<ImportEntry | undefined> = [];
+  // Type index → what it stood for, where a dropped import's resource was replaced.
+  const freshTypes = new Map<number, string>();
   let importAt = 0;
 
   for (const section of info.sections) {
@@ -62,6 +67,13 @@ export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: 
           instanceImports.push(entry);
         }
         if (dropped) continue;
+        const stale = entry.outerTypes.find((t) => freshTypes.has(t));
+        if (stale !== undefined) {
+          throw new CompositionError(
+            `cannot virtualize an interface whose resource \`${freshTypes.get(stale)}\` the host's \`${entry.name}\` uses`,
+            entry.name,
+          );
+        }
         kept.push(app.subarray(entry.start, entry.end));
         items.set(entry.name, { sort: entry.sort, index: next(entry.sort) });
       }
@@ -90,13 +102,12 @@ export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: 
         }
         const dropped = instanceImports[target.instance];
         if (!dropped) throw new Error('assertion failed: only imported instances are dropped');
-        const definition = sort === 'type' ? dropped.types.get(target.name) : undefined;
-        if (!definition) {
-          throw new CompositionError(
-            `cannot virtualize \`${dropped.name}\`: other imports use its \`${target.name}\`, which virt cannot define again`,
-            dropped.name,
-          );
+        if (sort !== 'type') {
+          throw new CompositionError(`cannot virtualize \`${dropped.name}\`: the app aliases its \`${target.name}\``, dropped.name);
         }
+        // A resource is replaced by a fresh one that only other dropped imports' types may use.
+        const definition = dropped.types.get(target.name) ?? FRESH_RESOURCE;
+        if (definition === FRESH_RESOURCE) freshTypes.set(index, `${target.name}\` of \`${dropped.name}`);
         flush();
         sections.push(new ByteWriter().section(SECTION.type, new ByteWriter().u32(1).raw(definition).finish()).finish());
       }

@@ -27,6 +27,19 @@ export type CoreNames = ReadonlyMap<string, number>;
 /** The address of the static return area that generated bodies write their results to. */
 export const RETURN_AREA = 16;
 
+// Arguments a generated unit receives (a host name to resolve, say) are never
+// read, so every allocation may share one scratch area, grown to fit.
+const SCRATCH = 1024;
+const SCRATCH_REALLOC: FunctionBody = {
+  name: 'scratch-realloc',
+  instructions: [
+    `i32.const ${SCRATCH}`, 'local.get 3', 'i32.add', 'memory.size', 'i32.const 16', 'i32.shl', 'i32.gt_u',
+    'if', 'local.get 3', 'i32.const 16', 'i32.shr_u', 'i32.const 1', 'i32.add', 'memory.grow', 'drop', 'end',
+    `i32.const ${SCRATCH}`,
+  ],
+};
+const REALLOC_EXPORTS = new Set(['cm32p2_realloc', 'cabi_realloc']);
+
 const IMPORT = /^\s*\(import "[^"]*" "([^"]*)" \(func \(;(\d+);\)/;
 
 function funcName(coreName: string): string {
@@ -49,7 +62,7 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
     stubImport: (_, name) => (spec.keepImport(name) ? undefined : `${name}-unused`),
     importModules: new Map(),
     exportName: () => undefined,
-    body: (name) => (name.includes('|') ? spec.body(funcName(name), imports) : undefined),
+    body: (name) => (REALLOC_EXPORTS.has(name) ? SCRATCH_REALLOC : name.includes('|') ? spec.body(funcName(name), imports) : undefined),
     minMemoryPages: 1,
   });
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });

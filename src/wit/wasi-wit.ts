@@ -46,7 +46,8 @@ function topLevelBlocks(text: string, keyword: string): Array<[string, string]> 
   return blocks;
 }
 
-// Items end with `;` at depth 0, or with the `}` that closes a record, resource, variant, ...
+// Items end with `;` at depth 0, or with the `}` that closes a record, resource,
+// variant, ... (a `}` followed by `;`, as in `use x.{a};`, ends at the `;`).
 function splitItems(body: string): string[] {
   const items: string[] = [];
   let depth = 0;
@@ -55,7 +56,8 @@ function splitItems(body: string): string[] {
     const c = body[i];
     if (c === '{') depth++;
     else if (c === '}') depth--;
-    if ((c === ';' && depth === 0) || (c === '}' && depth === 0)) {
+    const closesBlock = c === '}' && depth === 0 && !/^\s*;/.test(body.slice(i + 1));
+    if ((c === ';' && depth === 0) || closesBlock) {
       items.push(body.slice(start, i + 1).trim());
       start = i + 1;
     }
