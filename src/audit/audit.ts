@@ -31,7 +31,7 @@ export function wasiImports(imports: readonly ImportEntry[]): Map<string, AppImp
   const out = new Map<string, AppImport>();
   for (const entry of imports) {
     const name = parseInterfaceName(entry.name);
-    if (name && isWasi02(name)) out.set(interfaceId(name), { name, functions: entry.functions });
+    if (name && isWasi02(name)) out.set(interfaceId(name), { name, functions: entry.functions, types: [...entry.types.keys()] });
   }
   return out;
 }

@@ -18,16 +18,16 @@ export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMa
     name: 'denied-http',
     exports: [{ name: handler.name, functions: new Map(handler.functions.map((fn) => [fn, fn])) }],
     imports: sharedTypes(all, [...IO_IDS, HTTP_TYPES_ID]),
-    keepImport: (func) => func === 'outgoing-request_drop' || func === 'request-options_drop',
-    body(func, core) {
+    keepImport: (_, name) => name === 'outgoing-request_drop' || name === 'request-options_drop',
+    body(func, _, core) {
       if (func.endsWith('_post')) return { instructions: [] };
       if (func !== 'handle') throw new Error(`assertion failed: outgoing-handler has no \`${func}\``);
       // Parameters: the request handle, then option<request-options> as (is-some, handle).
       return {
         name: 'http-request-denied-by-manifest',
         instructions: [
-          'local.get 0', `call ${core.get('outgoing-request_drop')}`,
-          'local.get 1', 'if', 'local.get 2', `call ${core.get('request-options_drop')}`, 'end',
+          'local.get 0', `call ${core.imported('wasi:http/types', 'outgoing-request_drop').index}`,
+          'local.get 1', 'if', 'local.get 2', `call ${core.imported('wasi:http/types', 'request-options_drop').index}`, 'end',
           ...returnError(denied, ERROR_OFFSET),
         ],
       };

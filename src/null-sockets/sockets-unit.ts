@@ -40,14 +40,18 @@ export function nullSocketsUnit(wit: WasiWit, imports: readonly AppImport[], all
   const code = (name: string): number => caseIndex(wit, 'wasi:sockets/network', 'error-code', name);
   return {
     name: 'null-sockets',
-    exports: imports.map((app) => ({ name: app.name, functions: new Map(app.functions.map((fn) => [fn, fn])) })),
+    exports: imports.map((app) => ({
+      name: app.name,
+      functions: new Map(app.functions.map((fn) => [fn, fn])),
+      ...(app.types ? { resources: new Set(app.types) } : {}),
+    })),
     imports: sharedTypes(all, IO_IDS),
-    keepImport: (func) => func === 'network_new',
-    body(func, core) {
+    keepImport: (_, name) => name === 'network_new',
+    body(func, _, core) {
       if (func.endsWith('_post') || func.endsWith('_dtor')) return { instructions: [] };
       switch (func) {
         case 'instance-network':
-          return { instructions: ['i32.const 1', `call ${core.get('network_new')}`] };
+          return { instructions: ['i32.const 1', `call ${core.imported('_ex_wasi:sockets/network', 'network_new').index}`] };
         case 'create-tcp-socket':
         case 'create-udp-socket':
           return { name: `${func}-denied-by-manifest`, instructions: returnError(code('access-denied'), 4) };

@@ -146,7 +146,7 @@ export interface ManifestValue {
   readonly clocks?: { readonly wall?: ClockValue; readonly monotonic?: ClockValue };
   readonly random?: { readonly mode: 'host' | 'deny' | 'seeded'; readonly seed?: number | string };
   readonly exit?: 'allow' | 'deny';
-  readonly sockets?: 'deny' | 'host';
+  readonly sockets?: 'deny' | 'host' | { readonly allow: readonly string[]; readonly dns?: 'deny' | 'host' };
   readonly http?: 'deny' | 'host';
 }
 

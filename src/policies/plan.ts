@@ -1,3 +1,5 @@
+import type { SocketRule } from './socket-rules.js';
+
 // The Plan: a validated manifest with every default filled in. Every stage
 // after the manifest reads this, never the YAML.
 
@@ -47,13 +49,19 @@ export type ExitPolicy = 'allow' | 'deny';
 /** Network access (sockets, outgoing HTTP): denied with the interfaces' own error codes, or the host's. */
 export type NetworkPolicy = 'deny' | 'host';
 
+/** Sockets: denied, the host's, or the host's for listed destinations only. */
+export type SocketsPolicy =
+  | { readonly mode: 'deny' }
+  | { readonly mode: 'host' }
+  | { readonly mode: 'allow'; readonly rules: readonly SocketRule[]; readonly dns: 'deny' | 'host' };
+
 /** Everything a manifest decides, defaults resolved. */
 export interface Plan {
   readonly env: EnvPlan;
   readonly clocks: ClocksPlan;
   readonly random: RandomPolicy;
   readonly exit: ExitPolicy;
-  readonly sockets: NetworkPolicy;
+  readonly sockets: SocketsPolicy;
   readonly http: NetworkPolicy;
 }
 
@@ -63,7 +71,7 @@ export const DEFAULT_PLAN: Plan = {
   clocks: { wall: { mode: 'host' }, monotonic: { mode: 'host' } },
   random: { mode: 'host' },
   exit: 'allow',
-  sockets: 'deny',
+  sockets: { mode: 'deny' },
   http: 'deny',
 };
 

@@ -4,8 +4,9 @@
 import type { ClockValue, ManifestValue, Segment } from './manifest.js';
 import {
   DEFAULT_PLAN, DETERMINISTIC_EPOCH_NS, DETERMINISTIC_PLAN,
-  type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy,
+  type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy,
 } from './plan.js';
+import { parseSocketRule, type SocketRule } from './socket-rules.js';
 import { parseDuration, parseTimestamp, U64_MAX } from './time-values.js';
 
 /** How resolvePlan reports a bad value and reads a scalar's exact source text. */
@@ -66,6 +67,18 @@ function randomPolicy(random: ManifestValue['random'], base: RandomPolicy, ctx: 
   return { mode: 'seeded', seed: seed !== undefined && seed <= U64_MAX ? seed : 0n };
 }
 
+function socketsPolicy(sockets: ManifestValue['sockets'], base: SocketsPolicy, ctx: ResolveContext): SocketsPolicy {
+  if (sockets === undefined) return base;
+  if (sockets === 'deny' || sockets === 'host') return { mode: sockets };
+  const rules: SocketRule[] = [];
+  sockets.allow.forEach((text, i) => {
+    const rule = parseSocketRule(text);
+    if (typeof rule === 'string') ctx.report(['sockets', 'allow', i], rule);
+    else rules.push(rule);
+  });
+  return { mode: 'allow', rules, dns: sockets.dns ?? 'deny' };
+}
+
 /** Fills in the defaults of a manifest that passed the schema; reports values it cannot use. */
 export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan {
   const base = manifest.deterministic ? DETERMINISTIC_PLAN : DEFAULT_PLAN;
@@ -83,7 +96,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     },
     random: randomPolicy(manifest.random, base.random, ctx),
     exit: manifest.exit ?? base.exit,
-    sockets: manifest.sockets ?? base.sockets,
+    sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),
     http: manifest.http ?? base.http,
   };
 }

@@ -26,11 +26,15 @@ export interface CoreModuleEdit {
   readonly body?: (exportName: string) => FunctionBody | undefined;
   /** The least number of pages of memory 0 (a generated body may need a return area). */
   readonly minMemoryPages?: number;
+  /** Whole functions in WAT to add, called by their `$name`. */
+  readonly helpers?: readonly string[];
 }
 
 /** A replacement function body. */
 export interface FunctionBody {
   readonly name?: string;
+  /** Types of locals beyond the parameters, numbered after them. */
+  readonly locals?: readonly string[];
   readonly instructions: readonly string[];
 }
 
@@ -99,6 +103,7 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
       const oneLine = parenBalance(line) === 0;
       const signature = oneLine ? header[2].slice(0, -1) : header[2];
       out.push(`  (func ${body.name ? `$${body.name} ` : ''}(;${header[1]};)${signature}`);
+      if (body.locals?.length) out.push(`    (local ${body.locals.join(' ')})`);
       for (const instruction of body.instructions) out.push(`    ${remapLine(instruction)}`);
       out.push('  )');
       skippingBody = !oneLine;
@@ -132,6 +137,7 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
     }
     if (line === ')' && out.length > 0) {
       for (const m of stubbed) out.push(`  (func $${trapName(m)} (type ${m[4]}) unreachable)`);
+      for (const helper of edit.helpers ?? []) out.push(helper);
     }
     out.push(line);
   }

@@ -1,46 +1,102 @@
 // A unit generated without an adapter: jco's dummy module for the unit's world
 // gives every canonical name and core signature; virt gives the functions it
-// answers a body and drops the imports those bodies do not call. Null sockets
-// and denied HTTP are made this way: their answers are constant.
+// answers a body and drops the imports those bodies do not call. Null sockets,
+// allow-listed sockets and denied HTTP are made this way.
 import { componentEmbed, componentNew, printWasm } from '../jco/jco.js';
 import { formatInterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
 import { editCoreModule, type FunctionBody } from './core-module-edit.js';
 import type { BuiltUnit, UnitExport, UnitImport } from './unit.js';
 
+/** One function of the dummy module: its index and core parameter and result types. */
+export interface CoreFunction {
+  readonly index: number;
+  readonly params: readonly string[];
+  readonly results: readonly string[];
+}
+
+/** The dummy module's imports and exports, by name, for bodies to call and mirror. */
+export interface CoreView {
+  /** An import whose module name contains `module` (`host:sockets/tcp`, `_ex_wasi:sockets/tcp`), by function name. */
+  imported(module: string, name: string): CoreFunction;
+  /** The export of a function, by its full core name. */
+  exported(coreName: string): CoreFunction;
+}
+
 /** What it takes to generate one unit. */
 export interface GeneratedUnitSpec {
   readonly name: string;
   /** Interfaces the unit exports, with the WIT functions to export (map values are unused). */
   readonly exports: readonly UnitExport[];
-  /** Interfaces the unit imports for their types (and for the functions `keepImport` keeps). */
+  /** Interfaces the unit imports: shared types, or host copies whose listed functions it forwards to. */
   readonly imports: readonly UnitImport[];
-  /** The body of a core export, by its WIT function name (`create-tcp-socket`, `network_dtor`, ...). */
-  body(func: string, core: CoreNames): FunctionBody;
-  /** Whether a body calls this core import (by its function name, `network_new`); others are dropped. */
-  keepImport(func: string): boolean;
+  /** The body of a core export: `func` is its function name (`create-tcp-socket`, `network_dtor`). */
+  body(func: string, coreName: string, core: CoreView): FunctionBody;
+  /** Whether bodies call this core import; the others are dropped. */
+  keepImport(module: string, name: string): boolean;
+  /** Helper functions in WAT that bodies call by `$name`. */
+  readonly helpers?: readonly string[];
 }
-
-/** The core import indices a body may call, by core function name. */
-export type CoreNames = ReadonlyMap<string, number>;
 
 /** The address of the static return area that generated bodies write their results to. */
 export const RETURN_AREA = 16;
 
-// Arguments a generated unit receives (a host name to resolve, say) are never
-// read, so every allocation may share one scratch area, grown to fit.
+// Arguments that a generated unit reads (a datagram list, say) or ignores (a
+// host name to deny) live in a scratch area above the return area: one call's
+// allocations are consumed before the next call starts.
 const SCRATCH = 1024;
+const SCRATCH_TOP = 8; // the bump pointer, an i32 at address 8
 const SCRATCH_REALLOC: FunctionBody = {
   name: 'scratch-realloc',
+  // (old, old_size, align, size): top = max(*8, SCRATCH) aligned up; *8 = top + size; grow to fit.
   instructions: [
-    `i32.const ${SCRATCH}`, 'local.get 3', 'i32.add', 'memory.size', 'i32.const 16', 'i32.shl', 'i32.gt_u',
+    `i32.const ${SCRATCH_TOP}`,
+    `i32.const ${SCRATCH_TOP}`, 'i32.load', 'local.set 0',
+    'local.get 0', `i32.const ${SCRATCH}`, 'local.get 0', `i32.const ${SCRATCH}`, 'i32.ge_u', 'select',
+    'local.get 2', 'i32.add', 'i32.const 1', 'i32.sub', 'i32.const 0', 'local.get 2', 'i32.sub', 'i32.and',
+    'local.tee 0', 'local.get 3', 'i32.add', 'i32.store',
+    `i32.const ${SCRATCH_TOP}`, 'i32.load', 'memory.size', 'i32.const 16', 'i32.shl', 'i32.gt_u',
     'if', 'local.get 3', 'i32.const 16', 'i32.shr_u', 'i32.const 1', 'i32.add', 'memory.grow', 'drop', 'end',
-    `i32.const ${SCRATCH}`,
+    'local.get 0',
   ],
 };
 const REALLOC_EXPORTS = new Set(['cm32p2_realloc', 'cabi_realloc']);
 
-const IMPORT = /^\s*\(import "[^"]*" "([^"]*)" \(func \(;(\d+);\)/;
+/** Body fragment: frees the scratch area; every generated export starts with it. */
+export const RESET_SCRATCH = [`i32.const ${SCRATCH_TOP}`, `i32.const ${SCRATCH}`, 'i32.store'];
+
+const TYPE = /^\s*\(type \(;(\d+);\) \(func(?: \(param ([^)]*)\))?(?: \(result ([^)]*)\))?\)\)$/;
+const IMPORT = /^\s*\(import "([^"]*)" "([^"]*)" \(func \(;(\d+);\) \(type (\d+)\)\)\)$/;
+const EXPORT = /^\s*\(export "([^"]*)" \(func (\d+)\)\)$/;
+const FUNC = /^\s*\(func \(;(\d+);\) \(type (\d+)\)/;
+
+function readCoreView(text: string): CoreView {
+  const types = new Map<number, { params: string[]; results: string[] }>();
+  const imports: Array<{ module: string; name: string; fn: CoreFunction }> = [];
+  const exports = new Map<string, number>();
+  const funcTypes = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    let m = TYPE.exec(line);
+    if (m) types.set(Number(m[1]), { params: m[2]?.split(' ') ?? [], results: m[3]?.split(' ') ?? [] });
+    else if ((m = IMPORT.exec(line))) {
+      const type = types.get(Number(m[4]))!;
+      imports.push({ module: m[1], name: m[2], fn: { index: Number(m[3]), ...type } });
+    } else if ((m = EXPORT.exec(line))) exports.set(m[1], Number(m[2]));
+    else if ((m = FUNC.exec(line))) funcTypes.set(Number(m[1]), Number(m[2]));
+  }
+  return {
+    imported(module, name) {
+      const found = imports.find((i) => i.module.includes(module) && i.name === name);
+      if (!found) throw new Error(`assertion failed: the unit's world imports no \`${name}\` from \`${module}\``);
+      return found.fn;
+    },
+    exported(coreName) {
+      const index = exports.get(coreName);
+      if (index === undefined) throw new Error(`assertion failed: no export \`${coreName}\``);
+      return { index, ...types.get(funcTypes.get(index)!)! };
+    },
+  };
+}
 
 function funcName(coreName: string): string {
   return coreName.slice(coreName.lastIndexOf('|') + 1);
@@ -49,21 +105,23 @@ function funcName(coreName: string): string {
 /** Generates one unit component. */
 export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit): Promise<BuiltUnit> {
   const witSource = worldSource(wit, {
-    imports: spec.imports.map((i) => ({ name: i.name, keep: () => false })),
-    exports: spec.exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn) })),
+    imports: spec.imports.map((i) => ({ name: i.name, keep: (fn: string) => i.functions.has(fn), ...(i.resources ? { resources: i.resources } : {}) })),
+    exports: spec.exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn), ...(e.resources ? { resources: e.resources } : {}) })),
   });
   const dummy = await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true });
-  const imports = new Map<string, number>();
-  for (const line of (await printWasm(dummy)).split('\n')) {
-    const m = IMPORT.exec(line);
-    if (m) imports.set(m[1], Number(m[2]));
-  }
+  const view = readCoreView(await printWasm(dummy));
   const core = await editCoreModule(dummy, {
-    stubImport: (_, name) => (spec.keepImport(name) ? undefined : `${name}-unused`),
+    stubImport: (module, name) => (spec.keepImport(module, name) ? undefined : `${name}-unused`),
     importModules: new Map(),
     exportName: () => undefined,
-    body: (name) => (REALLOC_EXPORTS.has(name) ? SCRATCH_REALLOC : name.includes('|') ? spec.body(funcName(name), imports) : undefined),
+    body: (name) => {
+      if (REALLOC_EXPORTS.has(name)) return SCRATCH_REALLOC;
+      if (!name.includes('|')) return undefined;
+      const body = spec.body(funcName(name), name, view);
+      return { ...body, instructions: [...RESET_SCRATCH, ...body.instructions] };
+    },
     minMemoryPages: 1,
+    helpers: spec.helpers ?? [],
   });
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {

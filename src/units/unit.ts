@@ -13,6 +13,8 @@ import { CONFIG_MODULE, wizer } from './wizer.js';
 export interface AppImport {
   readonly name: InterfaceName;
   readonly functions: readonly string[];
+  /** The types (records, resources, ...) the app's import declares; absent where unknown. */
+  readonly types?: readonly string[];
 }
 
 /** One interface a unit exports, at the app's version, with the functions the app imports. */
@@ -20,6 +22,8 @@ export interface UnitExport {
   readonly name: InterfaceName;
   /** WIT function name → the adapter's core export name; only these are exported. */
   readonly functions: ReadonlyMap<string, string>;
+  /** When set, the resources to define: those the app's import declares. */
+  readonly resources?: ReadonlySet<string>;
 }
 
 /** One interface a unit imports. */
@@ -32,6 +36,8 @@ export interface UnitImport {
   readonly adapterModule?: string;
   /** WIT functions the unit may call; the adapter's other imports of this module become traps. */
   readonly functions: ReadonlySet<string>;
+  /** When set, the resources to declare: a host copy must ask for no resource the app's import lacks. */
+  readonly resources?: ReadonlySet<string>;
 }
 
 /** What it takes to build one unit. */

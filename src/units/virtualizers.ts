@@ -7,6 +7,7 @@ import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/e
 import { EXIT_ID, exitUnit } from '../virtual-env/exit-unit.js';
 import { RANDOM_IDS, randomUnit } from '../virtual-env/random-unit.js';
 import { deniedHttpUnit, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
+import { allowListSocketsUnit } from '../null-sockets/allow-list-unit.js';
 import { nullSocketsUnit, SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
 import { buildGeneratedUnit } from './generated-unit.js';
@@ -97,12 +98,15 @@ const exit: Virtualizer = {
 const sockets: Virtualizer = {
   name: 'null-sockets',
   ids: SOCKETS_IDS,
-  virtualizes: (plan) => plan.sockets === 'deny',
-  describe: (plan) => (plan.sockets === 'deny'
+  virtualizes: (plan) => plan.sockets.mode !== 'host',
+  describe: ({ sockets: s }) => (s.mode === 'deny'
     ? 'denied: sockets cannot be created (access-denied), names do not resolve (permanent-resolver-failure)'
-    : 'host'),
-  build: (_, imports, all, wit) => buildGeneratedUnit(nullSocketsUnit(wit, imports, all), wit),
-  hostForbidden: (plan) => plan.sockets === 'deny',
+    : s.mode === 'allow' ? `host, for ${s.rules.map((r) => r.text).join(', ') || 'no destination'} only; dns ${s.dns}` : 'host'),
+  build: (plan, imports, all, wit) => buildGeneratedUnit(
+    plan.sockets.mode === 'allow' ? allowListSocketsUnit(wit, plan.sockets, imports, all) : nullSocketsUnit(wit, imports, all),
+    wit,
+  ),
+  hostForbidden: (plan) => plan.sockets.mode === 'deny',
 };
 
 const http: Virtualizer = {

@@ -79,13 +79,21 @@ export type FunctionFilter = (name: string) => boolean;
  * host copy shares those types with the app. A `use` that no kept item needs
  * is dropped.
  */
-function interfaceBlock(wit: WasiWit, name: InterfaceName, uses: ReadonlyMap<string, InterfaceName>, keep?: FunctionFilter): string {
+function interfaceBlock(
+  wit: WasiWit,
+  name: InterfaceName,
+  uses: ReadonlyMap<string, InterfaceName>,
+  keep?: FunctionFilter,
+  resources?: ReadonlySet<string>,
+): string {
   const wasiId = interfaceId({ ...name, namespace: 'wasi' });
   const items = wit.interfaces.get(wasiId);
   if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${wasiId}\``);
   const kept = items
     .filter((item) => {
       const fn = functionName(item);
+      const resource = /^resource ([a-z0-9-]+)/.exec(item)?.[1];
+      if (resource !== undefined && resources) return resources.has(resource);
       return fn === undefined || !keep || keep(fn);
     })
     .map((item) => (keep ? keepResourceFunctions(item, keep) : item));
@@ -149,8 +157,15 @@ function versionSuffix(name: InterfaceName): string {
 
 /** A world's imports and exports, each an interface and the functions it keeps. */
 export interface WorldSpec {
-  readonly imports: ReadonlyArray<{ readonly name: InterfaceName; readonly keep?: FunctionFilter }>;
-  readonly exports: ReadonlyArray<{ readonly name: InterfaceName; readonly keep?: FunctionFilter }>;
+  readonly imports: ReadonlyArray<WorldItem>;
+  readonly exports: ReadonlyArray<WorldItem>;
+}
+
+/** One interface of a world, with the functions (and, when given, the resources) it keeps. */
+export interface WorldItem {
+  readonly name: InterfaceName;
+  readonly keep?: FunctionFilter;
+  readonly resources?: ReadonlySet<string>;
 }
 
 /** The name of the world that {@link worldSource} writes. */
@@ -164,9 +179,9 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   lines.push('}');
   const uses = new Map(spec.imports.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name]));
   const packages = new Map<string, string[]>();
-  for (const { name, keep } of [...spec.imports, ...spec.exports]) {
+  for (const { name, keep, resources } of [...spec.imports, ...spec.exports]) {
     const pkg = `${name.namespace}:${name.package}${versionSuffix(name)}`;
-    packages.set(pkg, [...(packages.get(pkg) ?? []), interfaceBlock(wit, name, uses, keep)]);
+    packages.set(pkg, [...(packages.get(pkg) ?? []), interfaceBlock(wit, name, uses, keep, resources)]);
   }
   for (const [pkg, blocks] of packages) lines.push(`package ${pkg} {`, ...blocks, '}');
   return lines.join('\n') + '\n';

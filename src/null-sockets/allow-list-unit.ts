@@ -1,0 +1,163 @@
+// Allow-listed sockets: the unit wraps the host's sockets, forwarding every
+// call, but bind, connect and send to an address outside the list return
+// `access-denied`, and name lookups need `dns: host`.
+//
+// The unit's resources (network, tcp-socket, udp-socket, datagram streams,
+// resolve-address-stream) each hold the host's handle as their rep, so a
+// method forwards its `self` as it is; host handles in results are wrapped
+// with `[resource-new]`, and a destructor drops the host's handle.
+import type { SocketRule } from '../policies/socket-rules.js';
+import { RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import type { AppImport, UnitImport } from '../units/unit.js';
+import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
+import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
+import { IO_IDS, returnError, sharedTypes } from './sockets-unit.js';
+
+const ALLOWED = '$virt-address-allowed';
+
+// ip-socket-address flattened: disc, then 11 values (ipv4: port, a, b, c, d; ipv6: port, flow-info, 8 segments, scope-id).
+function ruleCheck(rule: SocketRule): string[] {
+  const port = rule.port === '*' ? [] : ['local.get 1', `i32.const ${rule.port}`, 'i32.eq', 'i32.and'];
+  const match: string[] = ['i32.const 1'];
+  if (rule.family === 'ipv4') {
+    const mask = rule.prefix === 0 ? 0 : (0xffffffff << (32 - rule.prefix)) >>> 0;
+    const address = rule.address.reduce((a, b) => a * 256 + b, 0);
+    match.push(
+      'local.get 2', 'i32.const 24', 'i32.shl', 'local.get 3', 'i32.const 16', 'i32.shl', 'i32.or',
+      'local.get 4', 'i32.const 8', 'i32.shl', 'i32.or', 'local.get 5', 'i32.or',
+      `i32.const ${mask | 0}`, 'i32.and', `i32.const ${(address & mask) | 0}`, 'i32.eq', 'i32.and',
+    );
+  } else {
+    for (let i = 0; i < 8; i++) {
+      const bits = Math.max(0, Math.min(16, rule.prefix - 16 * i));
+      if (bits === 0) continue;
+      const mask = (0xffff << (16 - bits)) & 0xffff;
+      match.push(`local.get ${3 + i}`, `i32.const ${mask}`, 'i32.and', `i32.const ${rule.address[i] & mask}`, 'i32.eq', 'i32.and');
+    }
+  }
+  return [
+    'local.get 0', `i32.const ${rule.family === 'ipv4' ? 0 : 1}`, 'i32.eq',
+    'if', ...match, ...port, 'if', 'i32.const 1', 'return', 'end', 'end',
+  ];
+}
+
+function allowedHelper(rules: readonly SocketRule[]): string {
+  const params = Array.from({ length: 12 }, () => 'i32').join(' ');
+  const body = [...rules.flatMap(ruleCheck), 'i32.const 0'];
+  return `  (func ${ALLOWED} (param ${params}) (result i32)\n    ${body.join('\n    ')}\n  )`;
+}
+
+// Checks the flattened address at locals first..first+11; denies with `denial` if it is not allowed.
+function checkAddress(first: number, denial: readonly string[]): string[] {
+  const args = Array.from({ length: 12 }, (_, i) => `local.get ${first + i}`);
+  return [...args, `call ${ALLOWED}`, 'i32.eqz', 'if', ...denial, 'return', 'end'];
+}
+
+// outgoing-datagram: data list @0, option<ip-socket-address> @8 (tag), variant @12 (disc), payload @16.
+const DATAGRAM_SIZE = 44;
+function checkDatagrams(ptr: number, len: number, scratch: number, denial: readonly string[]): string[] {
+  const at = (offset: number, load: string): string[] => [`local.get ${scratch}`, `${load} offset=${offset}`];
+  const ipv4 = [...at(16, 'i32.load16_u'), ...[18, 19, 20, 21].flatMap((o) => at(o, 'i32.load8_u')), ...Array.from({ length: 6 }, () => 'i32.const 0')];
+  const ipv6 = [...at(16, 'i32.load16_u'), ...at(20, 'i32.load'), ...[24, 26, 28, 30, 32, 34, 36, 38].flatMap((o) => at(o, 'i32.load16_u')), ...at(40, 'i32.load')];
+  return [
+    `local.get ${ptr}`, `local.set ${scratch}`,
+    'block', 'loop',
+    `local.get ${len}`, 'i32.eqz', 'br_if 1',
+    ...at(8, 'i32.load8_u'),
+    'if',
+    ...at(12, 'i32.load8_u'), 'i32.eqz',
+    'if (result i32)', 'i32.const 0', ...ipv4, `call ${ALLOWED}`, 'else', 'i32.const 1', ...ipv6, `call ${ALLOWED}`, 'end',
+    'i32.eqz', 'if', ...denial, 'return', 'end',
+    'end',
+    `local.get ${scratch}`, `i32.const ${DATAGRAM_SIZE}`, 'i32.add', `local.set ${scratch}`,
+    `local.get ${len}`, 'i32.const 1', 'i32.sub', `local.set ${len}`,
+    'br 0', 'end', 'end',
+  ];
+}
+
+// Host handles in results that become the unit's own resources: (offset in the return area, resource, interface).
+const WRAPPED: Readonly<Record<string, ReadonlyArray<[number, string, string]>>> = {
+  'create-tcp-socket': [[4, 'tcp-socket', 'tcp']],
+  'create-udp-socket': [[4, 'udp-socket', 'udp']],
+  '[method]tcp-socket.accept': [[4, 'tcp-socket', 'tcp']],
+  '[method]udp-socket.stream': [[4, 'incoming-datagram-stream', 'udp'], [8, 'outgoing-datagram-stream', 'udp']],
+  'resolve-addresses': [[4, 'resolve-address-stream', 'ip-name-lookup']],
+};
+
+function wrap(core: CoreView, offset: number, resource: string, iface: string): string[] {
+  const index = core.imported(`_ex_wasi:sockets/${iface}`, `${resource}_new`).index;
+  return [
+    `i32.const ${RETURN_AREA}`, 'i32.load8_u', 'i32.eqz',
+    'if', `i32.const ${RETURN_AREA}`, `i32.const ${RETURN_AREA}`, `i32.load offset=${offset}`, `call ${index}`, `i32.store offset=${offset}`, 'end',
+  ];
+}
+
+/** The unit that forwards the app's sockets imports to the host for listed destinations only. */
+export function allowListSocketsUnit(
+  wit: WasiWit,
+  policy: { readonly rules: readonly SocketRule[]; readonly dns: 'deny' | 'host' },
+  imports: readonly AppImport[],
+  all: ReadonlyMap<string, AppImport>,
+): GeneratedUnitSpec {
+  const code = (name: string): number => caseIndex(wit, 'wasi:sockets/network', 'error-code', name);
+  const denied = code('access-denied');
+  const hostCopies: UnitImport[] = imports.map((app) => ({
+    name: inNamespace(app.name, HOST_NAMESPACE),
+    outer: formatInterfaceName(app.name),
+    functions: new Set(app.functions),
+    resources: new Set(app.types ?? []),
+  }));
+  return {
+    name: 'allow-list-sockets',
+    exports: imports.map((app) => ({
+      name: app.name,
+      functions: new Map(app.functions.map((fn) => [fn, fn])),
+      ...(app.types ? { resources: new Set(app.types) } : {}),
+    })),
+    imports: [...sharedTypes(all, IO_IDS), ...hostCopies],
+    keepImport: (module, name) => module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && name.endsWith('_new')),
+    helpers: [allowedHelper(policy.rules)],
+    body(func, coreName, core) {
+      if (func.endsWith('_post')) return { instructions: [] };
+      const iface = /\|wasi:sockets\/([a-z-]+)@/.exec(coreName)![1];
+      if (func.endsWith('_dtor')) {
+        const drop = core.imported(`${HOST_NAMESPACE}:sockets/${iface}`, `${func.slice(0, -'_dtor'.length)}_drop`).index;
+        return { instructions: ['local.get 0', `call ${drop}`] };
+      }
+      const exported = core.exported(coreName);
+      const host = core.imported(`${HOST_NAMESPACE}:sockets/${iface}`, func);
+      const retptr = host.params.length === exported.params.length + 1;
+      const checks: string[] = [];
+      switch (func) {
+        case '[method]tcp-socket.start-bind':
+        case '[method]tcp-socket.start-connect':
+        case '[method]udp-socket.start-bind':
+          checks.push(...checkAddress(2, returnError(denied, 1)));
+          break;
+        case '[method]udp-socket.stream':
+          checks.push('local.get 1', 'if', ...checkAddress(2, returnError(denied, 4)), 'end');
+          break;
+        case '[method]outgoing-datagram-stream.send':
+          // Parameters (self, ptr, len); locals 3 and 4 walk the list.
+          checks.push('local.get 2', 'local.set 4', ...checkDatagrams(1, 4, 3, returnError(denied, 8)));
+          break;
+        case 'resolve-addresses':
+          if (policy.dns === 'deny') return { name: 'dns-denied-by-manifest', instructions: returnError(code('permanent-resolver-failure'), 4) };
+          break;
+      }
+      const forward = [
+        ...exported.params.map((_, i) => `local.get ${i}`),
+        ...(retptr ? [`i32.const ${RETURN_AREA}`] : []),
+        `call ${host.index}`,
+      ];
+      if (func === 'instance-network') {
+        forward.push(`call ${core.imported('_ex_wasi:sockets/network', 'network_new').index}`);
+      }
+      const wraps = (WRAPPED[func] ?? []).flatMap(([offset, resource, owner]) => wrap(core, offset, resource, owner));
+      return {
+        ...(func === '[method]outgoing-datagram-stream.send' ? { locals: ['i32', 'i32'] } : {}),
+        instructions: [...checks, ...forward, ...wraps, ...(retptr ? [`i32.const ${RETURN_AREA}`] : [])],
+      };
+    },
+  };
+}
