@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { hostImports, load, readComponent } from '../dist/index.js';
-import { buildWith, cacheDir, fixture, instantiate } from './helpers.js';
+import { buildWith, cacheDir, fixture, instantiate, root } from './helpers.js';
 
 const probe = fixture('apps/net-probe.wasm');
 
@@ -47,6 +49,41 @@ test('sockets: host passes the host sockets through', async () => {
   assert.ok(imports(component).includes('wasi:sockets/tcp-create-socket@0.2.12'));
   const app = await instantiate(component);
   assert.match(app.probeSockets(), 'tcp: ok\nudp: ok\n');
+});
+
+async function echoServer() {
+  const server = spawn(process.execPath, [join(root, 'test/echo-server.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = Number(await new Promise((resolve) => server.stdout.once('data', (d) => resolve(String(d).trim()))));
+  return { port, close: () => server.stdin.end() };
+}
+
+test('sockets allow-list: the listed destination exchanges real bytes, another is access-denied', async () => {
+  const allowed = await echoServer();
+  const other = await echoServer();
+  try {
+    const { component, audit } = await buildWith(`version: 1\nsockets: { allow: ["127.0.0.1:${allowed.port}", "10.0.0.0/8:443", "[::1]:*"] }\n`, probe);
+    assert.match(audit.lines.find((l) => l.interface === 'wasi:sockets/tcp@0.2.12').detail, `host, for 127.0.0.1:${allowed.port}, 10.0.0.0/8:443, [::1]:* only; dns deny`);
+    const app = await instantiate(component);
+    assert.is(app.tcpEcho(allowed.port, 'hello through virt'), 'echo: hello through virt');
+    assert.is(app.tcpEcho(other.port, 'hello'), 'connect: access-denied');
+    // dns: deny is the default with an allow-list.
+    assert.match(app.probeSockets(), 'resolve: permanent-resolver-failure');
+  } finally {
+    allowed.close();
+    other.close();
+  }
+});
+
+test('sockets allow-list: a CIDR range and any port', async () => {
+  const server = await echoServer();
+  try {
+    const { component } = await buildWith('version: 1\nsockets: { allow: ["127.0.0.0/8:*"], dns: host }\n', probe);
+    const app = await instantiate(component);
+    assert.is(app.tcpEcho(server.port, 'range'), 'echo: range');
+    assert.match(app.probeSockets(), 'resolve: ok');
+  } finally {
+    server.close();
+  }
 });
 
 test.run();

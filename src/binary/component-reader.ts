@@ -19,17 +19,21 @@ export interface ImportEntry {
   readonly sort: Sort;
   readonly functions: readonly string[];
   /**
-   * The types an imported instance exports, with the encoding of each value
-   * type that refers to no other type (a record of primitives, say), which can
-   * be defined again where the instance is gone; undefined for the others.
+   * The types an imported instance exports: `resource`, or the encoding of a
+   * value type that refers to no other type (a record of primitives, say),
+   * which can be defined again where the instance is gone; undefined for other
+   * value types.
    */
-  readonly types: ReadonlyMap<string, Uint8Array | undefined>;
+  readonly types: ReadonlyMap<string, ExportedType>;
   /** The component-level types an imported instance's type refers to (by outer alias). */
   readonly outerTypes: readonly number[];
   /** The byte range of this entry inside its import section. */
   readonly start: number;
   readonly end: number;
 }
+
+/** What an instance type says of a type it exports. */
+export type ExportedType = Uint8Array | 'resource' | undefined;
 
 /** A top-level export of a component. */
 export interface ExportEntry {
@@ -82,12 +86,12 @@ type TypeEntry =
   | {
     readonly kind: 'instance';
     readonly functions: string[];
-    readonly types: Map<string, Uint8Array | undefined>;
+    readonly types: Map<string, ExportedType>;
     readonly outerTypes: number[];
   }
   | { readonly kind: 'other' };
 
-const NO_TYPES: ReadonlyMap<string, Uint8Array | undefined> = new Map();
+const NO_TYPES: ReadonlyMap<string, ExportedType> = new Map();
 
 /** Reads a component's sections, imports and exports. */
 export function readComponent(bytes: Uint8Array): ComponentInfo {
@@ -298,7 +302,7 @@ function readDefType(r: ByteReader, onIndex: OnIndex = ignore): TypeEntry {
 /** What an instance type declares: function names, exported types, and its own type index space. */
 interface InstanceDecls {
   readonly functions: string[];
-  readonly types: Map<string, Uint8Array | undefined>;
+  readonly types: Map<string, ExportedType>;
   readonly local: Array<Uint8Array | undefined>;
   readonly outerTypes: number[];
 }
@@ -331,7 +335,7 @@ function readInstanceDecl(r: ByteReader, decls: InstanceDecls): void {
       if (desc.sort === 'func') decls.functions.push(name);
       if (desc.sort === 'type') {
         const bytes = desc.index >= 0 ? decls.local[desc.index] : undefined;
-        decls.types.set(name, bytes);
+        decls.types.set(name, desc.index >= 0 ? bytes : 'resource');
         decls.local.push(bytes);
       }
       return;

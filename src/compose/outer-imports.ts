@@ -26,6 +26,8 @@ export interface OuterImports {
 
 // `(type (resource (rep i32)))`: a resource of the outer component's own.
 const FRESH_RESOURCE = Uint8Array.of(0x3f, 0x7f, 0x00);
+// `(type bool)`: stands for a value type that only dropped imports use.
+const PLACEHOLDER_VALUE = Uint8Array.of(0x7f);
 
 const LEADING = new Set<number>([SECTION.custom, SECTION.coreType, SECTION.alias, SECTION.type, SECTION.import]);
 
@@ -105,9 +107,11 @@ export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: 
         if (sort !== 'type') {
           throw new CompositionError(`cannot virtualize \`${dropped.name}\`: the app aliases its \`${target.name}\``, dropped.name);
         }
-        // A resource is replaced by a fresh one that only other dropped imports' types may use.
-        const definition = dropped.types.get(target.name) ?? FRESH_RESOURCE;
-        if (definition === FRESH_RESOURCE) freshTypes.set(index, `${target.name}\` of \`${dropped.name}`);
+        // Other types are replaced by placeholders (a fresh resource, or `bool`) that only
+        // other dropped imports' types may use: nothing instantiates them.
+        const exported = dropped.types.get(target.name);
+        const definition = exported instanceof Uint8Array ? exported : exported === 'resource' ? FRESH_RESOURCE : PLACEHOLDER_VALUE;
+        if (!(exported instanceof Uint8Array)) freshTypes.set(index, `${target.name}\` of \`${dropped.name}`);
         flush();
         sections.push(new ByteWriter().section(SECTION.type, new ByteWriter().u32(1).raw(definition).finish()).finish());
       }
