@@ -51,10 +51,45 @@ test('sockets: host passes the host sockets through', async () => {
   assert.match(app.probeSockets(), 'tcp: ok\nudp: ok\n');
 });
 
-async function echoServer() {
-  const server = spawn(process.execPath, [join(root, 'test/echo-server.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = Number(await new Promise((resolve) => server.stdout.once('data', (d) => resolve(String(d).trim()))));
-  return { port, close: () => server.stdin.end() };
+/** A child-process server (see test/*-server.js); `lines` collects what it prints after its port. */
+async function server(script) {
+  const child = spawn(process.execPath, [join(root, 'test', script)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  let listening = false;
+  const port = await new Promise((resolve) => {
+    child.stdout.on('data', (data) => {
+      for (const line of String(data).trim().split('\n')) {
+        if (listening) lines.push(line);
+        else resolve(Number(line));
+        listening = true;
+      }
+    });
+  });
+  // The child's output arrives only once the event loop runs again, after the guest returns.
+  const settled = async (count) => {
+    for (let i = 0; i < 50 && lines.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    return lines;
+  };
+  return { port, settled, close: () => child.stdin.end() };
+}
+
+test('http: host makes a real request; http: deny never reaches the server', async () => {
+  const http = await server('http-server.js');
+  try {
+    const open = await instantiate((await buildWith('version: 1\nhttp: host\n', probe)).component);
+    assert.is(open.httpGet(false, `127.0.0.1:${http.port}`, true), 'http: status 204');
+    assert.equal(await http.settled(1), [`GET 127.0.0.1:${http.port}/`]);
+    const closed = await instantiate((await buildWith('version: 1\nhttp: deny\n', probe)).component);
+    assert.is(closed.httpGet(false, `127.0.0.1:${http.port}`, true), 'http: error case 15');
+    assert.equal(await http.settled(2), [`GET 127.0.0.1:${http.port}/`]);
+  } finally {
+    http.close();
+  }
+});
+
+function echoServer() {
+  return server('echo-server.js');
 }
 
 test('sockets allow-list: the listed destination exchanges real bytes, another is access-denied', async () => {
