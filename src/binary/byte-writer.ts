@@ -21,6 +21,21 @@ export class ByteWriter {
     return this.raw(Uint8Array.from(out));
   }
 
+  /** A signed LEB128 of a non-negative value, as value types encode type indices (s33). */
+  s33(value: number): this {
+    const out: number[] = [];
+    for (;;) {
+      const byte = value & 0x7f;
+      value = Math.floor(value / 128);
+      if (value === 0 && (byte & 0x40) === 0) {
+        out.push(byte);
+        break;
+      }
+      out.push(byte | 0x80);
+    }
+    return this.raw(Uint8Array.from(out));
+  }
+
   raw(bytes: Uint8Array): this {
     this.chunks.push(bytes);
     this.length += bytes.length;

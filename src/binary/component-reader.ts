@@ -27,6 +27,8 @@ export interface ImportEntry {
   readonly types: ReadonlyMap<string, ExportedType>;
   /** The component-level types an imported instance's type refers to (by outer alias). */
   readonly outerTypes: readonly number[];
+  /** The component-level type index of an imported instance's type; -1 for other sorts. */
+  readonly typeIndex: number;
   /** The byte range of this entry inside its import section. */
   readonly start: number;
   readonly end: number;
@@ -88,6 +90,8 @@ type TypeEntry =
     readonly functions: string[];
     readonly types: Map<string, ExportedType>;
     readonly outerTypes: number[];
+    readonly localCount: number;
+    readonly localIndex: Map<string, number>;
   }
   | { readonly kind: 'other' };
 
@@ -121,7 +125,10 @@ export function readComponent(bytes: Uint8Array): ComponentInfo {
           const functions = type?.kind === 'instance' ? type.functions : [];
           const exportedTypes = type?.kind === 'instance' ? type.types : NO_TYPES;
           const outerTypes = type?.kind === 'instance' ? type.outerTypes : [];
-          imports.push({ name, sort: desc.sort, functions, types: exportedTypes, outerTypes, start, end: r.offset });
+          imports.push({
+            name, sort: desc.sort, functions, types: exportedTypes, outerTypes,
+            typeIndex: desc.sort === 'instance' ? desc.index : -1, start, end: r.offset,
+          });
         });
         break;
       case SECTION.export:
@@ -139,6 +146,31 @@ export function readComponent(bytes: Uint8Array): ComponentInfo {
     if (r.offset !== section.end) r.fail(`section ${section.id} has trailing bytes`);
   }
   return { sections, imports, exports };
+}
+
+/** One entry of a type section: its byte range and, for an instance type, its own type space. */
+export interface TypeSectionEntry {
+  readonly start: number;
+  readonly end: number;
+  /** For an instance type: its declarations' count and where they start, and its exported types' local indices. */
+  readonly instance?: { readonly declCount: number; readonly declsStart: number; readonly localCount: number; readonly localIndex: ReadonlyMap<string, number> };
+}
+
+/** The entries of a component-level type section. */
+export function readTypeSection(bytes: Uint8Array, section: Section): TypeSectionEntry[] {
+  const r = new ByteReader(bytes, section.contentStart, section.end);
+  return r.vec(() => {
+    const start = r.offset;
+    const isInstance = r.peek() === 0x42;
+    let instance: TypeSectionEntry['instance'];
+    if (isInstance) {
+      const header = new ByteReader(bytes, start + 1, section.end);
+      const declCount = header.u32();
+      const entry = readDefType(r);
+      if (entry.kind === 'instance') instance = { declCount, declsStart: header.offset, localCount: entry.localCount, localIndex: entry.localIndex };
+    } else readDefType(r);
+    return { start, end: r.offset, ...(instance ? { instance } : {}) };
+  });
 }
 
 /** An import or export name: a discriminant byte (plain or interface-style), then the name. */
@@ -285,13 +317,20 @@ function readDefType(r: ByteReader, onIndex: OnIndex = ignore): TypeEntry {
           r.u8();
           readExternName(r);
           readExternDesc(r);
-        } else readInstanceDecl(r, { functions: [], types: new Map(), local: [], outerTypes: [] });
+        } else readInstanceDecl(r, { functions: [], types: new Map(), local: [], outerTypes: [], localIndex: new Map() });
       });
       break;
     case 0x42: { // instance type
-      const decls: InstanceDecls = { functions: [], types: new Map(), local: [], outerTypes: [] };
+      const decls: InstanceDecls = { functions: [], types: new Map(), local: [], outerTypes: [], localIndex: new Map() };
       r.vec(() => readInstanceDecl(r, decls));
-      return { kind: 'instance', functions: decls.functions, types: decls.types, outerTypes: decls.outerTypes };
+      return {
+        kind: 'instance',
+        functions: decls.functions,
+        types: decls.types,
+        outerTypes: decls.outerTypes,
+        localCount: decls.local.length,
+        localIndex: decls.localIndex,
+      };
     }
     default:
       throw new ComponentReadError(`unknown type constructor 0x${kind.toString(16)}`, at);
@@ -305,6 +344,8 @@ interface InstanceDecls {
   readonly types: Map<string, ExportedType>;
   readonly local: Array<Uint8Array | undefined>;
   readonly outerTypes: number[];
+  /** Exported type name → its index in the instance type's own type space. */
+  readonly localIndex: Map<string, number>;
 }
 
 function readInstanceDecl(r: ByteReader, decls: InstanceDecls): void {
@@ -336,6 +377,7 @@ function readInstanceDecl(r: ByteReader, decls: InstanceDecls): void {
       if (desc.sort === 'type') {
         const bytes = desc.index >= 0 ? decls.local[desc.index] : undefined;
         decls.types.set(name, desc.index >= 0 ? bytes : 'resource');
+        decls.localIndex.set(name, decls.local.length);
         decls.local.push(bytes);
       }
       return;

@@ -12,7 +12,8 @@ export async function compose(app: Uint8Array, info: ComponentInfo, units: reado
   const provided = new Set(units.flatMap((u) => u.exports));
   const neededFromHost = new Set(units.flatMap((u) => [...u.imports.values()]));
   const drop = new Set([...provided].filter((name) => !neededFromHost.has(name)));
-  const outer = outerImportsFromApp(app, info, drop);
+  const widen = new Map(units.flatMap((u) => [...(u.widen ?? new Map())]));
+  const outer = outerImportsFromApp(app, info, drop, widen);
   const graph = new CompositionGraph(outer);
 
   const unitExports = new Map<string, ItemRef>();

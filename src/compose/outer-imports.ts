@@ -5,7 +5,7 @@
 import { ByteReader } from '../binary/byte-reader.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION, SORT, type Sort } from '../binary/component-format.js';
-import { readAlias, readSort, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
+import { readAlias, readSort, readTypeSection, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
 import { CompositionError } from './errors.js';
 
 /** An item in one of the outer component's index spaces. */
@@ -31,8 +31,29 @@ const PLACEHOLDER_VALUE = Uint8Array.of(0x7f);
 
 const LEADING = new Set<number>([SECTION.custom, SECTION.coreType, SECTION.alias, SECTION.type, SECTION.import]);
 
-/** The app's leading sections with the imports named in `drop` removed. */
-export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: ReadonlySet<string>): OuterImports {
+/**
+ * More declarations for an imported instance type, so that the outer import
+ * also asks the host for functions a unit calls and the app does not: given
+ * the instance type's own type space, returns encoded `instancedecl`s.
+ */
+export type Widening = (instance: {
+  readonly localCount: number;
+  readonly localIndex: ReadonlyMap<string, number>;
+  readonly functions: readonly string[];
+}) => Uint8Array[];
+
+/** The app's leading sections with the imports named in `drop` removed, and those in `widen` widened. */
+export function outerImportsFromApp(
+  app: Uint8Array,
+  info: ComponentInfo,
+  drop: ReadonlySet<string>,
+  widen: ReadonlyMap<string, Widening> = new Map(),
+): OuterImports {
+  const widenType = new Map<number, { widening: Widening; functions: readonly string[] }>();
+  for (const entry of info.imports) {
+    const widening = widen.get(entry.name);
+    if (widening) widenType.set(entry.typeIndex, { widening, functions: entry.functions });
+  }
   const sections: Uint8Array[] = [];
   const items = new Map<string, ItemRef>();
   const counts = new Map<Sort, number>();
@@ -52,8 +73,22 @@ export function outerImportsFromApp(app: Uint8Array, info: ComponentInfo, drop: 
     if (!LEADING.has(section.id)) break;
     const contents = app.subarray(section.contentStart, section.end);
     if (section.id === SECTION.custom) continue;
-    if (section.id === SECTION.type || section.id === SECTION.coreType) {
+    if (section.id === SECTION.coreType) {
       sections.push(new ByteWriter().section(section.id, contents).finish());
+      continue;
+    }
+    if (section.id === SECTION.type) {
+      const entries = readTypeSection(app, section).map((entry) => {
+        const index = next('type');
+        const target = widenType.get(index);
+        if (!target || !entry.instance) return app.subarray(entry.start, entry.end);
+        const added = target.widening({ ...entry.instance, functions: target.functions });
+        const widened = new ByteWriter().u8(0x42).u32(entry.instance.declCount + added.length);
+        widened.raw(app.subarray(entry.instance.declsStart, entry.end));
+        for (const decl of added) widened.raw(decl);
+        return widened.finish();
+      });
+      sections.push(new ByteWriter().section(SECTION.type, new ByteWriter().vec(entries, (w, e) => w.raw(e)).finish()).finish());
       continue;
     }
     const r = new ByteReader(app, section.contentStart, section.end);

@@ -1,7 +1,14 @@
-// Denied outgoing HTTP: `handle` drops the request (and its options) and
-// returns err(HTTP-request-denied).
-import { type GeneratedUnitSpec } from '../units/generated-unit.js';
+// Outgoing HTTP, denied or allow-listed. Denied, `handle` drops the request
+// (and its options) and returns err(HTTP-request-denied). Allow-listed, it
+// first asks the request its scheme and authority (the outer import of
+// wasi:http/types is widened with those two methods where the app never calls
+// them) and forwards to the host only when they match a listed origin.
+import { ByteWriter } from '../binary/byte-writer.js';
+import type { Widening } from '../compose/outer-imports.js';
+import type { HttpOrigin } from '../policies/http-origins.js';
+import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
+import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 import { IO_IDS, returnError, sharedTypes } from './sockets-unit.js';
 
@@ -28,6 +35,124 @@ export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMa
         instructions: [
           'local.get 0', `call ${core.imported('wasi:http/types', 'outgoing-request_drop').index}`,
           'local.get 1', 'if', 'local.get 2', `call ${core.imported('wasi:http/types', 'request-options_drop').index}`, 'end',
+          ...returnError(denied, ERROR_OFFSET),
+        ],
+      };
+    },
+  };
+}
+
+const SCHEME_AREA = 128; // option<scheme>: tag @0, variant case @4, other's string @8
+const AUTHORITY_AREA = 160; // option<string>: tag @0, ptr @4, len @8
+const ORIGIN_DATA = 256; // the allowed authorities' bytes
+const ORIGIN_DATA_END = 1024; // where generated units' scratch area starts
+const SCHEME_CASE = { http: 0, https: 1 } as const;
+const METHODS = ['[method]outgoing-request.scheme', '[method]outgoing-request.authority'];
+
+function name(text: string): Uint8Array {
+  return new ByteWriter().name(text).finish();
+}
+
+// The two methods the unit asks about a request, as declarations of the app's `wasi:http/types` instance type.
+const askAboutRequests: Widening = ({ localCount, localIndex, functions }) => {
+  const request = localIndex.get('outgoing-request');
+  if (request === undefined) throw new Error('assertion failed: an app that sends requests imports `outgoing-request`');
+  const decls: Uint8Array[] = [];
+  let next = localCount;
+  const type = (bytes: ByteWriter): number => {
+    decls.push(new ByteWriter().u8(0x01).raw(bytes.finish()).finish());
+    return next++;
+  };
+  const method = (fn: string, result: number): void => {
+    if (functions.includes(fn)) return;
+    const func = type(new ByteWriter().u8(0x40).u32(1).raw(name('self')).s33(borrow).u8(0x00).s33(result));
+    decls.push(new ByteWriter().u8(0x04).u8(0x00).raw(name(fn)).u8(0x01).u32(func).finish());
+  };
+  const exportType = (typeName: string, index: number): number => {
+    decls.push(new ByteWriter().u8(0x04).u8(0x00).raw(name(typeName)).u8(0x03).u8(0x00).u32(index).finish());
+    return next++;
+  };
+  const borrow = type(new ByteWriter().u8(0x68).u32(request));
+  const optionString = type(new ByteWriter().u8(0x6b).u8(0x73));
+  // WIT names its variants: use the app's `scheme`, or declare and export one.
+  const scheme = localIndex.get('scheme') ?? exportType('scheme', type(new ByteWriter().u8(0x71).u32(3)
+    .raw(name('HTTP')).u8(0x00).u8(0x00)
+    .raw(name('HTTPS')).u8(0x00).u8(0x00)
+    .raw(name('other')).u8(0x01).u8(0x73).u8(0x00)));
+  const optionScheme = type(new ByteWriter().u8(0x6b).s33(scheme));
+  method(METHODS[0], optionScheme);
+  method(METHODS[1], optionString);
+  return decls;
+};
+
+function wat(bytes: Uint8Array): string {
+  return [...bytes].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+}
+
+/** The unit that forwards the app's requests to the host only for listed origins. */
+export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], handler: AppImport, all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
+  const denied = caseIndex(wit, HTTP_TYPES_ID, 'error-code', 'HTTP-request-denied');
+  const types = all.get(HTTP_TYPES_ID);
+  if (!types) throw new Error('assertion failed: an app that sends requests imports wasi:http/types');
+  const encoder = new TextEncoder();
+  let at = ORIGIN_DATA;
+  const checks: string[] = [];
+  const data: string[] = [];
+  for (const origin of origins) {
+    for (const authority of origin.authorities) {
+      const bytes = encoder.encode(authority);
+      if (at + bytes.length > ORIGIN_DATA_END) throw new Error('assertion failed: the allowed origins exceed the space virt keeps for them');
+      data.push(`  (data (i32.const ${at}) "${wat(bytes)}")`);
+      checks.push(
+        `i32.const ${SCHEME_AREA + 4}`, 'i32.load8_u', `i32.const ${SCHEME_CASE[origin.scheme]}`, 'i32.eq',
+        `i32.const ${AUTHORITY_AREA + 4}`, 'i32.load', `i32.const ${AUTHORITY_AREA + 8}`, 'i32.load',
+        `i32.const ${at}`, `i32.const ${bytes.length}`, 'call $virt-bytes-equal', 'i32.and',
+        'local.get 3', 'i32.or', 'local.set 3',
+      );
+      at += bytes.length;
+    }
+  }
+  const bytesEqual = `  (func $virt-bytes-equal (param i32 i32 i32 i32) (result i32)
+    local.get 1 local.get 3 i32.ne if i32.const 0 return end
+    block loop
+      local.get 1 i32.eqz br_if 1
+      local.get 0 i32.load8_u local.get 2 i32.load8_u i32.ne if i32.const 0 return end
+      local.get 0 i32.const 1 i32.add local.set 0
+      local.get 2 i32.const 1 i32.add local.set 2
+      local.get 1 i32.const 1 i32.sub local.set 1
+      br 0
+    end end
+    i32.const 1)`;
+  return {
+    name: 'allow-list-http',
+    exports: [{ name: handler.name, functions: new Map(handler.functions.map((fn) => [fn, fn])) }],
+    imports: [
+      ...sharedTypes(all, IO_IDS),
+      { name: types.name, outer: formatInterfaceName(types.name), functions: new Set(METHODS), resources: new Set(types.types ?? []) },
+      { name: inNamespace(handler.name, HOST_NAMESPACE), outer: formatInterfaceName(handler.name), functions: new Set(['handle']), sharedLocalUses: true },
+    ],
+    widen: new Map([[formatInterfaceName(types.name), askAboutRequests]]),
+    keepImport: (module, func) => module.includes(`|${HOST_NAMESPACE}:`) || METHODS.includes(func) || func.endsWith('_drop'),
+    helpers: [bytesEqual, ...data],
+    body(func, _, core) {
+      if (func.endsWith('_post')) return { instructions: [] };
+      const call = (fn: string): string => `call ${core.imported('wasi:http/types', fn).index}`;
+      return {
+        name: 'http-allow-list',
+        locals: ['i32'],
+        instructions: [
+          'local.get 0', `i32.const ${SCHEME_AREA}`, call(METHODS[0]),
+          'local.get 0', `i32.const ${AUTHORITY_AREA}`, call(METHODS[1]),
+          `i32.const ${SCHEME_AREA}`, 'i32.load8_u', `i32.const ${AUTHORITY_AREA}`, 'i32.load8_u', 'i32.and',
+          'if', ...checks, 'end',
+          'local.get 3',
+          'if',
+          'local.get 0', 'local.get 1', 'local.get 2', `i32.const ${RETURN_AREA}`,
+          `call ${core.imported(`${HOST_NAMESPACE}:http/outgoing-handler`, 'handle').index}`,
+          `i32.const ${RETURN_AREA}`, 'return',
+          'end',
+          'local.get 0', call('outgoing-request_drop'),
+          'local.get 1', 'if', 'local.get 2', call('request-options_drop'), 'end',
           ...returnError(denied, ERROR_OFFSET),
         ],
       };

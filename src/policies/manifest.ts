@@ -147,7 +147,7 @@ export interface ManifestValue {
   readonly random?: { readonly mode: 'host' | 'deny' | 'seeded'; readonly seed?: number | string };
   readonly exit?: 'allow' | 'deny';
   readonly sockets?: 'deny' | 'host' | { readonly allow: readonly string[]; readonly dns?: 'deny' | 'host' };
-  readonly http?: 'deny' | 'host';
+  readonly http?: 'deny' | 'host' | { readonly allow: readonly string[] };
 }
 
 /** A clock as the manifest writes it. */

@@ -1,3 +1,4 @@
+import type { HttpOrigin } from './http-origins.js';
 import type { SocketRule } from './socket-rules.js';
 
 // The Plan: a validated manifest with every default filled in. Every stage
@@ -46,8 +47,11 @@ export type RandomPolicy = { readonly mode: 'host' } | { readonly mode: 'deny' }
 /** Whether the app may end the run through `wasi:cli/exit`; deny makes `exit` trap. */
 export type ExitPolicy = 'allow' | 'deny';
 
-/** Network access (sockets, outgoing HTTP): denied with the interfaces' own error codes, or the host's. */
-export type NetworkPolicy = 'deny' | 'host';
+/** Outgoing HTTP: denied, the host's, or the host's for listed origins only. */
+export type HttpPolicy =
+  | { readonly mode: 'deny' }
+  | { readonly mode: 'host' }
+  | { readonly mode: 'allow'; readonly origins: readonly HttpOrigin[] };
 
 /** Sockets: denied, the host's, or the host's for listed destinations only. */
 export type SocketsPolicy =
@@ -62,7 +66,7 @@ export interface Plan {
   readonly random: RandomPolicy;
   readonly exit: ExitPolicy;
   readonly sockets: SocketsPolicy;
-  readonly http: NetworkPolicy;
+  readonly http: HttpPolicy;
 }
 
 /** The Plan of an empty manifest: the safe defaults. */
@@ -72,7 +76,7 @@ export const DEFAULT_PLAN: Plan = {
   random: { mode: 'host' },
   exit: 'allow',
   sockets: { mode: 'deny' },
-  http: 'deny',
+  http: { mode: 'deny' },
 };
 
 /** 2000-01-01T00:00:00Z, where `deterministic: true` starts the wall clock. */

@@ -4,8 +4,9 @@
 import type { ClockValue, ManifestValue, Segment } from './manifest.js';
 import {
   DEFAULT_PLAN, DETERMINISTIC_EPOCH_NS, DETERMINISTIC_PLAN,
-  type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy,
+  type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy, type HttpPolicy,
 } from './plan.js';
+import { parseOrigin, type HttpOrigin } from './http-origins.js';
 import { parseSocketRule, type SocketRule } from './socket-rules.js';
 import { parseDuration, parseTimestamp, U64_MAX } from './time-values.js';
 
@@ -79,6 +80,18 @@ function socketsPolicy(sockets: ManifestValue['sockets'], base: SocketsPolicy, c
   return { mode: 'allow', rules, dns: sockets.dns ?? 'deny' };
 }
 
+function httpPolicy(http: ManifestValue['http'], base: HttpPolicy, ctx: ResolveContext): HttpPolicy {
+  if (http === undefined) return base;
+  if (http === 'deny' || http === 'host') return { mode: http };
+  const origins: HttpOrigin[] = [];
+  http.allow.forEach((text, i) => {
+    const origin = parseOrigin(text);
+    if (typeof origin === 'string') ctx.report(['http', 'allow', i], origin);
+    else origins.push(origin);
+  });
+  return { mode: 'allow', origins };
+}
+
 /** Fills in the defaults of a manifest that passed the schema; reports values it cannot use. */
 export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan {
   const base = manifest.deterministic ? DETERMINISTIC_PLAN : DEFAULT_PLAN;
@@ -97,6 +110,6 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     random: randomPolicy(manifest.random, base.random, ctx),
     exit: manifest.exit ?? base.exit,
     sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),
-    http: manifest.http ?? base.http,
+    http: httpPolicy(manifest.http, base.http, ctx),
   };
 }

@@ -6,6 +6,7 @@ import { componentEmbed, componentNew, printWasm } from '../jco/jco.js';
 import { formatInterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
 import { editCoreModule, type FunctionBody } from './core-module-edit.js';
+import type { Widening } from '../compose/outer-imports.js';
 import type { BuiltUnit, UnitExport, UnitImport } from './unit.js';
 
 /** One function of the dummy module: its index and core parameter and result types. */
@@ -34,8 +35,10 @@ export interface GeneratedUnitSpec {
   body(func: string, coreName: string, core: CoreView): FunctionBody;
   /** Whether bodies call this core import; the others are dropped. */
   keepImport(module: string, name: string): boolean;
-  /** Helper functions in WAT that bodies call by `$name`. */
+  /** Helper functions and data segments in WAT; bodies call helpers by `$name`. */
   readonly helpers?: readonly string[];
+  /** Outer imports to widen with functions the unit calls and the app does not. */
+  readonly widen?: ReadonlyMap<string, Widening>;
 }
 
 /** The address of the static return area that generated bodies write their results to. */
@@ -105,7 +108,12 @@ function funcName(coreName: string): string {
 /** Generates one unit component. */
 export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit): Promise<BuiltUnit> {
   const witSource = worldSource(wit, {
-    imports: spec.imports.map((i) => ({ name: i.name, keep: (fn: string) => i.functions.has(fn), ...(i.resources ? { resources: i.resources } : {}) })),
+    imports: spec.imports.map((i) => ({
+      name: i.name,
+      keep: (fn: string) => i.functions.has(fn),
+      ...(i.resources ? { resources: i.resources } : {}),
+      ...(i.sharedLocalUses ? { sharedLocalUses: true } : {}),
+    })),
     exports: spec.exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn), ...(e.resources ? { resources: e.resources } : {}) })),
   });
   const dummy = await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true });
@@ -130,5 +138,6 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
     core,
     imports: new Map(spec.imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
+    ...(spec.widen ? { widen: spec.widen } : {}),
   };
 }

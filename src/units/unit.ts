@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { componentEmbed, componentNew } from '../jco/jco.js';
 import { coreExportName, coreImportModule, formatInterfaceName, type InterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
+import type { Widening } from '../compose/outer-imports.js';
 import { editCoreModule } from './core-module-edit.js';
 import { CONFIG_MODULE, wizer } from './wizer.js';
 
@@ -38,6 +39,8 @@ export interface UnitImport {
   readonly functions: ReadonlySet<string>;
   /** When set, the resources to declare: a host copy must ask for no resource the app's import lacks. */
   readonly resources?: ReadonlySet<string>;
+  /** A host copy whose `use` of its own package's interfaces means the app's (`wasi:`) ones: types shared with the app. */
+  readonly sharedLocalUses?: boolean;
 }
 
 /** What it takes to build one unit. */
@@ -63,6 +66,8 @@ export interface BuiltUnit {
   readonly imports: ReadonlyMap<string, string>;
   /** The interface names the unit exports. */
   readonly exports: readonly string[];
+  /** Outer imports to widen with functions the unit calls and the app does not, by outer import name. */
+  readonly widen?: ReadonlyMap<string, Widening>;
 }
 
 /** The import module of adapter functions that exist to trap when the Plan denies something. */

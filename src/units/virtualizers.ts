@@ -6,7 +6,7 @@ import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from '../virtu
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/environment-unit.js';
 import { EXIT_ID, exitUnit } from '../virtual-env/exit-unit.js';
 import { RANDOM_IDS, randomUnit } from '../virtual-env/random-unit.js';
-import { deniedHttpUnit, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
+import { allowListHttpUnit, deniedHttpUnit, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
 import { allowListSocketsUnit } from '../null-sockets/allow-list-unit.js';
 import { nullSocketsUnit, SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
@@ -112,10 +112,15 @@ const sockets: Virtualizer = {
 const http: Virtualizer = {
   name: 'denied-http',
   ids: [OUTGOING_HANDLER_ID],
-  virtualizes: (plan) => plan.http === 'deny',
-  describe: (plan) => (plan.http === 'deny' ? 'denied: every request returns HTTP-request-denied' : 'host'),
-  build: (_, [handler], all, wit) => buildGeneratedUnit(deniedHttpUnit(wit, handler, all), wit),
-  hostForbidden: (plan) => plan.http === 'deny',
+  virtualizes: (plan) => plan.http.mode !== 'host',
+  describe: ({ http: h }) => (h.mode === 'deny'
+    ? 'denied: every request returns HTTP-request-denied'
+    : h.mode === 'allow' ? `host, for ${h.origins.map((o) => o.text).join(', ') || 'no origin'} only` : 'host'),
+  build: (plan, [handler], all, wit) => buildGeneratedUnit(
+    plan.http.mode === 'allow' ? allowListHttpUnit(wit, plan.http.origins, handler, all) : deniedHttpUnit(wit, handler, all),
+    wit,
+  ),
+  hostForbidden: (plan) => plan.http.mode === 'deny',
 };
 
 /** Every virtualizer. */

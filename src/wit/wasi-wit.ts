@@ -166,6 +166,8 @@ export interface WorldItem {
   readonly name: InterfaceName;
   readonly keep?: FunctionFilter;
   readonly resources?: ReadonlySet<string>;
+  /** `use x.{...}` of the interface's own package means `wasi:pkg/x`: the copy shares the app's types. */
+  readonly sharedLocalUses?: boolean;
 }
 
 /** The name of the world that {@link worldSource} writes. */
@@ -179,9 +181,11 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   lines.push('}');
   const uses = new Map(spec.imports.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name]));
   const packages = new Map<string, string[]>();
-  for (const { name, keep, resources } of [...spec.imports, ...spec.exports]) {
+  for (const { name, keep, resources, sharedLocalUses } of [...spec.imports, ...spec.exports]) {
     const pkg = `${name.namespace}:${name.package}${versionSuffix(name)}`;
-    packages.set(pkg, [...(packages.get(pkg) ?? []), interfaceBlock(wit, name, uses, keep, resources)]);
+    let block = interfaceBlock(wit, name, uses, keep, resources);
+    if (sharedLocalUses) block = block.replace(/use ([a-z-]+)\.\{/g, `use wasi:${name.package}/$1${versionSuffix(name)}.{`);
+    packages.set(pkg, [...(packages.get(pkg) ?? []), block]);
   }
   for (const [pkg, blocks] of packages) lines.push(`package ${pkg} {`, ...blocks, '}');
   return lines.join('\n') + '\n';
