@@ -6,6 +6,7 @@ import { ByteReader } from '../binary/byte-reader.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION, SORT, type Sort } from '../binary/component-format.js';
 import { readAlias, readSort, readTypeSection, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
+import type { Widening } from '../units/unit.js';
 import { CompositionError } from './errors.js';
 
 /** An item in one of the outer component's index spaces. */
@@ -30,17 +31,6 @@ const FRESH_RESOURCE = Uint8Array.of(0x3f, 0x7f, 0x00);
 const PLACEHOLDER_VALUE = Uint8Array.of(0x7f);
 
 const LEADING = new Set<number>([SECTION.custom, SECTION.coreType, SECTION.alias, SECTION.type, SECTION.import]);
-
-/**
- * More declarations for an imported instance type, so that the outer import
- * also asks the host for functions a unit calls and the app does not: given
- * the instance type's own type space, returns encoded `instancedecl`s.
- */
-export type Widening = (instance: {
-  readonly localCount: number;
-  readonly localIndex: ReadonlyMap<string, number>;
-  readonly functions: readonly string[];
-}) => Uint8Array[];
 
 /** The app's leading sections with the imports named in `drop` removed, and those in `widen` widened. */
 export function outerImportsFromApp(

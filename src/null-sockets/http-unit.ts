@@ -4,10 +4,9 @@
 // wasi:http/types is widened with those two methods where the app never calls
 // them) and forwards to the host only when they match a listed origin.
 import { ByteWriter } from '../binary/byte-writer.js';
-import type { Widening } from '../compose/outer-imports.js';
 import type { HttpOrigin } from '../policies/http-origins.js';
 import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
-import type { AppImport } from '../units/unit.js';
+import type { AppImport, Widening } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 import { IO_IDS, returnError, sharedTypes } from './sockets-unit.js';

@@ -6,8 +6,7 @@ import { componentEmbed, componentNew, printWasm } from '../jco/jco.js';
 import { formatInterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
 import { editCoreModule, type FunctionBody } from './core-module-edit.js';
-import type { Widening } from '../compose/outer-imports.js';
-import type { BuiltUnit, UnitExport, UnitImport } from './unit.js';
+import type { BuiltUnit, UnitExport, UnitImport, Widening } from './unit.js';
 
 /** One function of the dummy module: its index and core parameter and result types. */
 export interface CoreFunction {

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { componentEmbed, componentNew } from '../jco/jco.js';
 import { coreExportName, coreImportModule, formatInterfaceName, type InterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
-import type { Widening } from '../compose/outer-imports.js';
 import { editCoreModule } from './core-module-edit.js';
 import { CONFIG_MODULE, wizer } from './wizer.js';
 
@@ -17,6 +16,17 @@ export interface AppImport {
   /** The types (records, resources, ...) the app's import declares; absent where unknown. */
   readonly types?: readonly string[];
 }
+
+/**
+ * More declarations for an imported instance type, so that the outer import
+ * also asks the host for functions a unit calls and the app does not: given
+ * the instance type's own type space, returns encoded `instancedecl`s.
+ */
+export type Widening = (instance: {
+  readonly localCount: number;
+  readonly localIndex: ReadonlyMap<string, number>;
+  readonly functions: readonly string[];
+}) => Uint8Array[];
 
 /** One interface a unit exports, at the app's version, with the functions the app imports. */
 export interface UnitExport {
