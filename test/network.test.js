@@ -124,6 +124,20 @@ test('sockets allow-list: the listed destination exchanges real bytes, another i
   }
 });
 
+test('sockets allow-list over UDP: connected and per-datagram destinations are checked', async () => {
+  const udp = await server('udp-echo-server.js');
+  try {
+    const { component } = await buildWith('version: 1\nsockets: { allow: ["127.0.0.1:*"] }\n', probe);
+    const app = await instantiate(component);
+    assert.is(app.udpEcho(1, udp.port, 'connected', true), 'echo: connected');
+    assert.is(app.udpEcho(1, udp.port, 'addressed', false), 'echo: addressed');
+    assert.is(app.udpEcho(2, udp.port, 'elsewhere', true), 'stream: access-denied');
+    assert.is(app.udpEcho(2, udp.port, 'elsewhere', false), 'send: access-denied');
+  } finally {
+    udp.close();
+  }
+});
+
 test('sockets allow-list: a CIDR range and any port', async () => {
   const server = await echoServer();
   try {
