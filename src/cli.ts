@@ -21,9 +21,10 @@ Usage:
       Compose virtual WASI implementations in front of the app, as the manifest
       says. The app may be a component or a WASI preview-1 core module. Prints
       one line per interface: virtualized, passed to the host, or absent.
-  virt run <component.wasm> [--env NAME=VALUE]... [--cwd PATH] [-- args...]
+  virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [-- args...]
       Run a command component in-process on preview2-shim (jco). The guest gets
-      no host environment and no host directories; --env and --cwd grant them.
+      no host environment and no host directories; --env, --dir and --cwd grant
+      them.
       Exits with the guest's exit code, or 134 when it traps.
   virt inspect <component.wasm>
       What a component imports from its host and exports; for a virt output,
@@ -98,18 +99,30 @@ async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { env: { type: 'string', multiple: true }, cwd: { type: 'string' }, cache: { type: 'string' } },
+    options: {
+      env: { type: 'string', multiple: true },
+      dir: { type: 'string', multiple: true },
+      cwd: { type: 'string' },
+      cache: { type: 'string' },
+    },
   });
-  if (positionals.length < 1) throw new UsageError('usage: virt run <component.wasm> [--env NAME=VALUE]... [--cwd PATH] [-- args...]');
+  if (positionals.length < 1) throw new UsageError('usage: virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [-- args...]');
   const [path, ...args] = positionals;
   const env = (values.env ?? []).map((pair): [string, string] => {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`--env takes NAME=VALUE, not \`${pair}\``);
     return [pair.slice(0, at), pair.slice(at + 1)];
   });
+  const dirs: Record<string, string> = {};
+  for (const dir of values.dir ?? []) {
+    const [host, guest = host] = dir.split('::');
+    if (!host) throw new UsageError(`--dir takes HOST or HOST::GUEST, not \`${dir}\``);
+    dirs[guest] = host;
+  }
   const result = await run(await readInput(path), {
     args: [basename(path), ...args],
     env,
+    dirs,
     capture: false,
     ...(values.cwd ? { cwd: values.cwd } : {}),
     ...(values.cache ? { cacheDir: values.cache } : {}),

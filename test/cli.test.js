@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWat } from '../dist/jco/jco.js';
@@ -48,6 +48,20 @@ test('run propagates the guest exit code, and passes arguments after --', () => 
   assert.match(ok.stdout, 'arg 1 a\narg 2 b c\n');
   const failing = cli(['run', out, '--env', 'EXIT_CODE=7']);
   assert.is(failing.status, 1);
+});
+
+test('run grants host directories only with --dir', () => {
+  const out = join(dir, 'cat.wasm');
+  cli(['build', manifest, 'test/fixtures/apps/cat.wasm', '-o', out]);
+  const data = join(dir, 'data');
+  mkdirSync(data, { recursive: true });
+  writeFileSync(join(data, 'note.txt'), 'from the host\n');
+  const closed = cli(['run', out, '--', '/data/note.txt']);
+  assert.is(closed.status, 1);
+  assert.match(closed.stdout, 'cannot open /data/note.txt');
+  const open = cli(['run', out, '--dir', `${data}::/data`, '--', '/data/note.txt']);
+  assert.is(open.status, 0, open.stderr);
+  assert.is(open.stdout, 'from the host\n');
 });
 
 test('inspect shows what a build virtualized, and a manifest\'s policy per import', () => {

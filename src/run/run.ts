@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly env?: ReadonlyArray<readonly [string, string]>;
   /** The guest's initial cwd. Default: none. */
   readonly cwd?: string;
+  /** Host directories the guest sees, by guest path (`{ '/data': './data' }`). Default: none. */
+  readonly dirs?: Readonly<Record<string, string>>;
   /** Collect stdout and stderr instead of writing them to this process's. Default: true. */
   readonly capture?: boolean;
   /** Where transpiled components are kept. Default: {@link defaultCacheDir}. */
@@ -83,10 +85,17 @@ export async function load(component: Uint8Array, cacheDir = defaultCacheDir()):
   return { instantiate: async (imports) => instantiate(getCoreModule, imports, instantiateCore) };
 }
 
+// preview2-shim's package types describe its browser build; on Node, createFilesystem takes host paths.
+const createNodeFilesystem = filesystem.createFilesystem as unknown as (config: {
+  preopens: Record<string, string>;
+}) => { types: unknown; preopens: unknown };
+
 /** preview2-shim's interfaces, keyed as jco's generated code looks them up. */
-export function hostImports(options: Pick<RunOptions, 'args' | 'env' | 'cwd' | 'imports'> = {}): Record<string, unknown> {
+export function hostImports(options: Pick<RunOptions, 'args' | 'env' | 'cwd' | 'dirs' | 'imports'> = {}): Record<string, unknown> {
   const env = (options.env ?? []).map(([k, v]) => [k, v]);
   const args = [...(options.args ?? ['app'])];
+  // A filesystem namespace of this run's own: preopens never leak between runs.
+  const fs = createNodeFilesystem({ preopens: { ...options.dirs } });
   return {
     'wasi:cli/environment': {
       getEnvironment: () => env,
@@ -111,8 +120,8 @@ export function hostImports(options: Pick<RunOptions, 'args' | 'env' | 'cwd' | '
     'wasi:cli/terminal-stderr': cli.terminalStderr,
     'wasi:clocks/monotonic-clock': clocks.monotonicClock,
     'wasi:clocks/wall-clock': clocks.wallClock,
-    'wasi:filesystem/preopens': filesystem.preopens,
-    'wasi:filesystem/types': filesystem.types,
+    'wasi:filesystem/preopens': fs.preopens,
+    'wasi:filesystem/types': fs.types,
     'wasi:io/error': io.error,
     'wasi:io/poll': io.poll,
     'wasi:io/streams': io.streams,
