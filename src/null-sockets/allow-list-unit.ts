@@ -11,7 +11,7 @@ import { RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/gen
 import type { AppImport, UnitImport } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
-import { IO_IDS, returnError, sharedTypes } from './sockets-unit.js';
+import { IO_IDS, mirrorExports, returnError, sharedTypes } from './sockets-unit.js';
 
 const ALLOWED = '$virt-address-allowed';
 
@@ -109,11 +109,7 @@ export function allowListSocketsUnit(
   }));
   return {
     name: 'allow-list-sockets',
-    exports: imports.map((app) => ({
-      name: app.name,
-      functions: new Map(app.functions.map((fn) => [fn, fn])),
-      ...(app.types ? { resources: new Set(app.types) } : {}),
-    })),
+    exports: mirrorExports(imports),
     imports: [...sharedTypes(all, IO_IDS), ...hostCopies],
     keepImport: (module, name) => module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && name.endsWith('_new')),
     helpers: [allowedHelper(policy.rules)],

@@ -9,7 +9,7 @@ import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js'
 import type { AppImport, Widening } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
-import { IO_IDS, returnError, sharedTypes } from './sockets-unit.js';
+import { IO_IDS, mirrorExports, returnError, sharedTypes } from './sockets-unit.js';
 
 export const OUTGOING_HANDLER_ID = 'wasi:http/outgoing-handler';
 export const HTTP_TYPES_ID = 'wasi:http/types';
@@ -22,7 +22,7 @@ export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMa
   const denied = caseIndex(wit, HTTP_TYPES_ID, 'error-code', 'HTTP-request-denied');
   return {
     name: 'denied-http',
-    exports: [{ name: handler.name, functions: new Map(handler.functions.map((fn) => [fn, fn])) }],
+    exports: mirrorExports([handler]),
     imports: sharedTypes(all, [...IO_IDS, HTTP_TYPES_ID]),
     keepImport: (_, name) => name === 'outgoing-request_drop' || name === 'request-options_drop',
     body(func, _, core) {
@@ -124,7 +124,7 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
     i32.const 1)`;
   return {
     name: 'allow-list-http',
-    exports: [{ name: handler.name, functions: new Map(handler.functions.map((fn) => [fn, fn])) }],
+    exports: mirrorExports([handler]),
     imports: [
       ...sharedTypes(all, IO_IDS),
       { name: types.name, outer: formatInterfaceName(types.name), functions: new Set(METHODS), resources: new Set(types.types ?? []) },

@@ -6,7 +6,7 @@
 //   resolve-addresses                 err(permanent-resolver-failure): DNS is unavailable, do not retry
 //   every socket and stream method    unreachable: no socket or stream can exist, so none can be called
 import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
-import type { AppImport, UnitImport } from '../units/unit.js';
+import type { AppImport, UnitExport, UnitImport } from '../units/unit.js';
 import { formatInterfaceName } from '../wit/names.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 
@@ -26,6 +26,15 @@ export function sharedTypes(all: ReadonlyMap<string, AppImport>, ids: readonly s
   });
 }
 
+/** The unit exports exactly what the app imports: its functions and its resources. */
+export function mirrorExports(imports: readonly AppImport[]): UnitExport[] {
+  return imports.map((app) => ({
+    name: app.name,
+    functions: new Map(app.functions.map((fn) => [fn, fn])),
+    ...(app.types ? { resources: new Set(app.types) } : {}),
+  }));
+}
+
 /** Body: write err(`code`) of a `result<own<T>, error-code>` (payload at 4) to the return area. */
 export function returnError(code: number, payloadOffset: number): string[] {
   return [
@@ -40,11 +49,7 @@ export function nullSocketsUnit(wit: WasiWit, imports: readonly AppImport[], all
   const code = (name: string): number => caseIndex(wit, 'wasi:sockets/network', 'error-code', name);
   return {
     name: 'null-sockets',
-    exports: imports.map((app) => ({
-      name: app.name,
-      functions: new Map(app.functions.map((fn) => [fn, fn])),
-      ...(app.types ? { resources: new Set(app.types) } : {}),
-    })),
+    exports: mirrorExports(imports),
     imports: sharedTypes(all, IO_IDS),
     keepImport: (_, name) => name === 'network_new',
     body(func, _, core) {

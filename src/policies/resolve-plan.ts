@@ -6,8 +6,8 @@ import {
   DEFAULT_PLAN, DETERMINISTIC_EPOCH_NS, DETERMINISTIC_PLAN,
   type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy, type HttpPolicy,
 } from './plan.js';
-import { parseOrigin, type HttpOrigin } from './http-origins.js';
-import { parseSocketRule, type SocketRule } from './socket-rules.js';
+import { parseOrigin } from './http-origins.js';
+import { parseSocketRule } from './socket-rules.js';
 import { parseDuration, parseTimestamp, U64_MAX } from './time-values.js';
 
 /** How resolvePlan reports a bad value and reads a scalar's exact source text. */
@@ -68,28 +68,27 @@ function randomPolicy(random: ManifestValue['random'], base: RandomPolicy, ctx: 
   return { mode: 'seeded', seed: seed !== undefined && seed <= U64_MAX ? seed : 0n };
 }
 
+// An allow-list's entries, parsed one by one; a bad entry is reported at its index.
+function allowList<T>(entries: readonly string[], parse: (text: string) => T | string, path: Segment[], ctx: ResolveContext): T[] {
+  const parsed: T[] = [];
+  entries.forEach((text, i) => {
+    const entry = parse(text);
+    if (typeof entry === 'string') ctx.report([...path, i], entry);
+    else parsed.push(entry);
+  });
+  return parsed;
+}
+
 function socketsPolicy(sockets: ManifestValue['sockets'], base: SocketsPolicy, ctx: ResolveContext): SocketsPolicy {
   if (sockets === undefined) return base;
   if (sockets === 'deny' || sockets === 'host') return { mode: sockets };
-  const rules: SocketRule[] = [];
-  sockets.allow.forEach((text, i) => {
-    const rule = parseSocketRule(text);
-    if (typeof rule === 'string') ctx.report(['sockets', 'allow', i], rule);
-    else rules.push(rule);
-  });
-  return { mode: 'allow', rules, dns: sockets.dns ?? 'deny' };
+  return { mode: 'allow', rules: allowList(sockets.allow, parseSocketRule, ['sockets', 'allow'], ctx), dns: sockets.dns ?? 'deny' };
 }
 
 function httpPolicy(http: ManifestValue['http'], base: HttpPolicy, ctx: ResolveContext): HttpPolicy {
   if (http === undefined) return base;
   if (http === 'deny' || http === 'host') return { mode: http };
-  const origins: HttpOrigin[] = [];
-  http.allow.forEach((text, i) => {
-    const origin = parseOrigin(text);
-    if (typeof origin === 'string') ctx.report(['http', 'allow', i], origin);
-    else origins.push(origin);
-  });
-  return { mode: 'allow', origins };
+  return { mode: 'allow', origins: allowList(http.allow, parseOrigin, ['http', 'allow'], ctx) };
 }
 
 /** Fills in the defaults of a manifest that passed the schema; reports values it cannot use. */
