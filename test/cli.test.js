@@ -132,6 +132,21 @@ test('the audit refuses an output that would import what the manifest forbids', 
   refuses([strict, file('v03.wasm', other)], 'refusing to write the output: it would import `wasi:cli/environment@0.3.0` from the host, which the manifest forbids');
 });
 
+test('an unwritable output is named, with exit 2', () => {
+  const result = cli(['build', manifest, app, '-o', join(dir, 'no-such-dir', 'out.wasm')]);
+  assert.is(result.status, 2);
+  assert.match(result.stderr, /cannot write `.*no-such-dir\/out\.wasm`/);
+});
+
+test('bad --env and --dir values are named', () => {
+  const envFlag = cli(['run', app, '--env', 'NOVALUE']);
+  assert.is(envFlag.status, 2);
+  assert.match(envFlag.stderr, '--env takes NAME=VALUE, not `NOVALUE`');
+  const dirFlag = cli(['run', app, '--dir', '::/guest']);
+  assert.is(dirFlag.status, 2);
+  assert.match(dirFlag.stderr, '--dir takes HOST or HOST::GUEST, not `::/guest`');
+});
+
 test('usage errors exit 2; --help teaches and exits 0', () => {
   const help = cli(['--help']);
   assert.is(help.status, 0);
