@@ -396,3 +396,16 @@ function readCoreType(r: ByteReader): void {
   }
   r.fail(`unsupported core type 0x${kind.toString(16)} in a component type`);
 }
+
+/** The component without its top-level custom sections (names, producers): a unit needs none at run time. */
+export function withoutCustomSections(bytes: Uint8Array): Uint8Array {
+  const kept = readSections(bytes).filter((s) => s.id !== SECTION.custom);
+  const out = new Uint8Array(8 + kept.reduce((n, s) => n + s.end - s.start, 0));
+  out.set(bytes.subarray(0, 8));
+  let at = 8;
+  for (const s of kept) {
+    out.set(bytes.subarray(s.start, s.end), at);
+    at += s.end - s.start;
+  }
+  return out;
+}

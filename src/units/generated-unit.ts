@@ -2,6 +2,7 @@
 // gives every canonical name and core signature; virt gives the functions it
 // answers a body and drops the imports those bodies do not call. Null sockets,
 // allow-listed sockets and denied HTTP are made this way.
+import { withoutCustomSections } from '../binary/component-reader.js';
 import { componentEmbed, componentNew, printWasm } from '../jco/jco.js';
 import { formatInterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
@@ -133,7 +134,7 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {
     name: spec.name,
-    component: await componentNew(embedded),
+    component: withoutCustomSections(await componentNew(embedded)),
     core,
     imports: new Map(spec.imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
