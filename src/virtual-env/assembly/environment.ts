@@ -12,9 +12,12 @@
 //   bytes              the fixed cwd (present only when cwdMode is 2)
 // where bytes = u32 length, then that many UTF-8 bytes.
 //
+// WASI asks these functions to return the same values on every call, so the
+// first answer that involves the host is kept and returned from then on.
+//
 // Canonical ABI layouts: string and list = (ptr u32 @0, len u32 @4);
 // tuple<string,string> = 16 bytes; option<string> = tag u8 @0, string @4.
-import { alloc, beginPersistent, sealPersistent, resetArena, cabiRealloc } from "./memory";
+import { alloc, beginPersistent, sealPersistent, resetArena, keepArena, cabiRealloc } from "./memory";
 import { openConfig, readU32, readBytesTo } from "./config";
 import { globMatch, bytesEqual } from "./glob";
 
@@ -44,6 +47,9 @@ let argCount: u32 = 0;
 let cwdMode: u32 = CWD_NONE;
 let cwd: usize = 0; // a string (ptr, len)
 let ret: usize = 0; // the return area handed to the caller
+let keptEnvironment: usize = 0; // (ptr, len) of the first answer built with the host's variables, once there is one
+let keptArguments: usize = 0; // (ptr, len) of the host's arguments, once asked
+let keptCwd: usize = 0; // the host's option<string>, once asked
 let hostRet: usize = 0; // the return area of host calls
 
 function readStrings(count: u32, width: usize): usize {
@@ -97,9 +103,17 @@ function hostVarAllowed(key: usize, keyLen: u32): bool {
   return hostEnv == HOST_ALLOW ? matched : !matched;
 }
 
+function keep(answer: usize, size: usize): usize {
+  const kept = alloc(size, 4);
+  memory.copy(kept, answer, size);
+  keepArena();
+  return kept;
+}
+
 export function get_environment(): usize {
   resetArena();
   if (hostEnv == HOST_NONE) return returnList(vars, varCount);
+  if (keptEnvironment != 0) return returnList(load<u32>(keptEnvironment), load<u32>(keptEnvironment, 4));
   hostGetEnvironment(hostRet);
   const hostList = <usize>load<u32>(hostRet);
   const hostCount = load<u32>(hostRet, 4);
@@ -114,21 +128,28 @@ export function get_environment(): usize {
     memory.copy(out + <usize>count * PAIR_SIZE, entry, PAIR_SIZE);
     count++;
   }
-  return returnList(out, count);
+  keptEnvironment = keep(returnList(out, count), 8);
+  return ret;
 }
 
 export function get_arguments(): usize {
   resetArena();
   if (argsMode != ARGS_HOST) return returnList(args, argCount);
-  hostGetArguments(hostRet);
-  return returnList(load<u32>(hostRet), load<u32>(hostRet, 4));
+  if (keptArguments == 0) {
+    hostGetArguments(hostRet);
+    keptArguments = keep(hostRet, 8);
+  }
+  return returnList(load<u32>(keptArguments), load<u32>(keptArguments, 4));
 }
 
 export function initial_cwd(): usize {
   resetArena();
   if (cwdMode == CWD_HOST) {
-    hostInitialCwd(hostRet);
-    memory.copy(ret, hostRet, 12);
+    if (keptCwd == 0) {
+      hostInitialCwd(hostRet);
+      keptCwd = keep(hostRet, 12);
+    }
+    memory.copy(ret, keptCwd, 12);
     return ret;
   }
   store<u32>(ret, cwdMode == CWD_NONE ? 0 : 1);

@@ -35,6 +35,12 @@ export function sealPersistent(): void {
   top = arenaBase;
 }
 
+/** Keeps what this call allocated for good: later resets free only what comes after it. */
+export function keepArena(): void {
+  arenaBase = alignUp(top, 16);
+  top = arenaBase;
+}
+
 /** Frees everything the previous call allocated. */
 export function resetArena(): void {
   top = arenaBase;
