@@ -5,7 +5,7 @@
 // them) and forwards to the host only when they match a listed origin.
 import { ByteWriter } from '../binary/byte-writer.js';
 import type { HttpOrigin } from '../policies/http-origins.js';
-import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import { DATA_BASE, RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport, Widening } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
@@ -43,8 +43,6 @@ export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMa
 
 const SCHEME_AREA = 128; // option<scheme>: tag @0, variant case @4, other's string @8
 const AUTHORITY_AREA = 160; // option<string>: tag @0, ptr @4, len @8
-const ORIGIN_DATA = 256; // the allowed authorities' bytes
-const ORIGIN_DATA_END = 1024; // where generated units' scratch area starts
 const SCHEME_CASE = { http: 0, https: 1 } as const;
 const METHODS = ['[method]outgoing-request.scheme', '[method]outgoing-request.authority'];
 
@@ -84,31 +82,25 @@ const askAboutRequests: Widening = ({ localCount, localIndex, functions }) => {
   return decls;
 };
 
-function wat(bytes: Uint8Array): string {
-  return [...bytes].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
-}
-
 /** The unit that forwards the app's requests to the host only for listed origins. */
 export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], handler: AppImport, all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
   const denied = caseIndex(wit, HTTP_TYPES_ID, 'error-code', 'HTTP-request-denied');
   const types = all.get(HTTP_TYPES_ID);
   if (!types) throw new Error('assertion failed: an app that sends requests imports wasi:http/types');
   const encoder = new TextEncoder();
-  let at = ORIGIN_DATA;
+  const data: number[] = [];
   const checks: string[] = [];
-  const data: string[] = [];
   for (const origin of origins) {
     for (const authority of origin.authorities) {
       const bytes = encoder.encode(authority);
-      if (at + bytes.length > ORIGIN_DATA_END) throw new Error('assertion failed: the allowed origins exceed the space virt keeps for them');
-      data.push(`  (data (i32.const ${at}) "${wat(bytes)}")`);
+      const at = DATA_BASE + data.length;
+      data.push(...bytes);
       checks.push(
         `i32.const ${SCHEME_AREA + 4}`, 'i32.load8_u', `i32.const ${SCHEME_CASE[origin.scheme]}`, 'i32.eq',
         `i32.const ${AUTHORITY_AREA + 4}`, 'i32.load', `i32.const ${AUTHORITY_AREA + 8}`, 'i32.load',
         `i32.const ${at}`, `i32.const ${bytes.length}`, 'call $virt-bytes-equal', 'i32.and',
         'local.get 3', 'i32.or', 'local.set 3',
       );
-      at += bytes.length;
     }
   }
   const bytesEqual = `  (func $virt-bytes-equal (param i32 i32 i32 i32) (result i32)
@@ -132,7 +124,8 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
     ],
     widen: new Map([[formatInterfaceName(types.name), askAboutRequests]]),
     keepImport: (module, func) => module.includes(`|${HOST_NAMESPACE}:`) || METHODS.includes(func) || func.endsWith('_drop'),
-    helpers: [bytesEqual, ...data],
+    helpers: [bytesEqual],
+    data: Uint8Array.from(data),
     body(func, _, core) {
       if (func.endsWith('_post')) return { instructions: [] };
       const call = (fn: string): string => `call ${core.imported('wasi:http/types', fn).index}`;

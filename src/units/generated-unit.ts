@@ -35,8 +35,10 @@ export interface GeneratedUnitSpec {
   body(func: string, coreName: string, core: CoreView): FunctionBody;
   /** Whether bodies call this core import; the others are dropped. */
   keepImport(module: string, name: string): boolean;
-  /** Helper functions and data segments in WAT; bodies call helpers by `$name`. */
+  /** Helper functions in WAT; bodies call them by `$name`. */
   readonly helpers?: readonly string[];
+  /** Constant data, placed at DATA_BASE. */
+  readonly data?: Uint8Array;
   /** Outer imports to widen with functions the unit calls and the app does not. */
   readonly widen?: ReadonlyMap<string, Widening>;
 }
@@ -44,29 +46,37 @@ export interface GeneratedUnitSpec {
 /** The address of the static return area that generated bodies write their results to. */
 export const RETURN_AREA = 16;
 
-// Arguments that a generated unit reads (a datagram list, say) or ignores (a
-// host name to deny) live in a scratch area above the return area: one call's
-// allocations are consumed before the next call starts.
-const SCRATCH = 1024;
-const SCRATCH_TOP = 8; // the bump pointer, an i32 at address 8
-const SCRATCH_REALLOC: FunctionBody = {
-  name: 'scratch-realloc',
-  // (old, old_size, align, size): top = max(*8, SCRATCH) aligned up; *8 = top + size; grow to fit.
-  instructions: [
-    `i32.const ${SCRATCH_TOP}`,
-    `i32.const ${SCRATCH_TOP}`, 'i32.load', 'local.set 0',
-    'local.get 0', `i32.const ${SCRATCH}`, 'local.get 0', `i32.const ${SCRATCH}`, 'i32.ge_u', 'select',
-    'local.get 2', 'i32.add', 'i32.const 1', 'i32.sub', 'i32.const 0', 'local.get 2', 'i32.sub', 'i32.and',
-    'local.tee 0', 'local.get 3', 'i32.add', 'i32.store',
-    `i32.const ${SCRATCH_TOP}`, 'i32.load', 'memory.size', 'i32.const 16', 'i32.shl', 'i32.gt_u',
-    'if', 'local.get 3', 'i32.const 16', 'i32.shr_u', 'i32.const 1', 'i32.add', 'memory.grow', 'drop', 'end',
-    'local.get 0',
-  ],
-};
+/** Where a unit's constant data (`GeneratedUnitSpec.data`) starts. */
+export const DATA_BASE = 1024;
+
+// Memory: the bump pointer at 8, return areas from 16, constant data from
+// DATA_BASE, then a scratch area for the arguments a unit reads (a datagram
+// list, say) or ignores (a host name to deny). One call's allocations are
+// consumed before the next call starts, which resets the scratch area.
+const SCRATCH_TOP = 8;
+
+function scratchRealloc(scratch: number): FunctionBody {
+  return {
+    name: 'scratch-realloc',
+    // (old, old_size, align, size): top = max(*8, scratch) aligned up; *8 = top + size; grow to fit.
+    instructions: [
+      `i32.const ${SCRATCH_TOP}`,
+      `i32.const ${SCRATCH_TOP}`, 'i32.load', 'local.set 0',
+      'local.get 0', `i32.const ${scratch}`, 'local.get 0', `i32.const ${scratch}`, 'i32.ge_u', 'select',
+      'local.get 2', 'i32.add', 'i32.const 1', 'i32.sub', 'i32.const 0', 'local.get 2', 'i32.sub', 'i32.and',
+      'local.tee 0', 'local.get 3', 'i32.add', 'i32.store',
+      `i32.const ${SCRATCH_TOP}`, 'i32.load', 'memory.size', 'i32.const 16', 'i32.shl', 'i32.gt_u',
+      'if', 'local.get 3', 'i32.const 16', 'i32.shr_u', 'i32.const 1', 'i32.add', 'memory.grow', 'drop', 'end',
+      'local.get 0',
+    ],
+  };
+}
+
 const REALLOC_EXPORTS = new Set(['cm32p2_realloc', 'cabi_realloc']);
 
-/** Body fragment: frees the scratch area; every generated export starts with it. */
-export const RESET_SCRATCH = [`i32.const ${SCRATCH_TOP}`, `i32.const ${SCRATCH}`, 'i32.store'];
+function dataSegment(data: Uint8Array): string {
+  return `  (data (i32.const ${DATA_BASE}) "${[...data].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('')}")`;
+}
 
 const TYPE = /^\s*\(type \(;(\d+);\) \(func(?: \(param ([^)]*)\))?(?: \(result ([^)]*)\))?\)\)$/;
 const IMPORT = /^\s*\(import "([^"]*)" "([^"]*)" \(func \(;(\d+);\) \(type (\d+)\)\)\)$/;
@@ -118,18 +128,21 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
   });
   const dummy = await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true });
   const view = readCoreView(await printWasm(dummy));
+  const data = spec.data ?? new Uint8Array();
+  const scratch = DATA_BASE + Math.ceil(data.length / 16) * 16;
+  const resetScratch = [`i32.const ${SCRATCH_TOP}`, `i32.const ${scratch}`, 'i32.store'];
   const core = await editCoreModule(dummy, {
     stubImport: (module, name) => (spec.keepImport(module, name) ? undefined : `${name}-unused`),
     importModules: new Map(),
     exportName: () => undefined,
     body: (name) => {
-      if (REALLOC_EXPORTS.has(name)) return SCRATCH_REALLOC;
+      if (REALLOC_EXPORTS.has(name)) return scratchRealloc(scratch);
       if (!name.includes('|')) return undefined;
       const body = spec.body(funcName(name), name, view);
-      return { ...body, instructions: [...RESET_SCRATCH, ...body.instructions] };
+      return { ...body, instructions: [...resetScratch, ...body.instructions] };
     },
-    minMemoryPages: 1,
-    helpers: spec.helpers ?? [],
+    minMemoryPages: Math.ceil((scratch + 1) / 65536),
+    helpers: [...(spec.helpers ?? []), ...(data.length ? [dataSegment(data)] : [])],
   });
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {
