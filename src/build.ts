@@ -2,6 +2,7 @@
 import { readComponent } from './binary/component-reader.js';
 import { audit, embedAudit, plannedUnits, wasiImports, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
+import { CompositionError } from './compose/errors.js';
 import { prepareApp } from './inspect/prepare-app.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { readManifest } from './policies/manifest.js';
@@ -59,8 +60,15 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const all = wasiImports(info.imports);
   const units: BuiltUnit[] = [];
   for (const [virtualizer, imports] of plannedUnits(plan, info.imports)) {
-    progress(`building the ${virtualizer.name} unit for ${imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ')}`);
-    units.push(await virtualizer.build(plan, imports, all, wit));
+    const names = imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
+    progress(`building the ${virtualizer.name} unit for ${names}`);
+    try {
+      units.push(await virtualizer.build(plan, imports, all, wit));
+    } catch (cause) {
+      // jco rejects a unit world that the app's imports cannot make whole (an interface it uses renamed away).
+      if (!(cause instanceof Error) || cause.message.startsWith('assertion failed')) throw cause;
+      throw new CompositionError(`cannot build the ${virtualizer.name} unit for ${names}: ${cause.message}`, virtualizer.name, { cause });
+    }
   }
 
   progress(`composing ${units.length} unit(s) in front of the app`);

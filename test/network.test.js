@@ -56,6 +56,18 @@ test('virt refuses to virtualize a resource that an interface it leaves to the h
   }
 });
 
+test('a unit whose interfaces the app renamed in part is a composition error, not an internal one', async () => {
+  const custom = await renameInterfaces(probe, [['wasi:sockets/tcp@0.2.12', 'acme:sockets/tcp@1.0.0']]);
+  try {
+    await buildWith('version: 1\nsockets: deny\n', custom);
+    assert.unreachable('the build should have failed');
+  } catch (error) {
+    assert.is(error.name, 'CompositionError');
+    assert.match(error.message, 'cannot build the null-sockets unit for `wasi:sockets/network@0.2.12`');
+    assert.match(error.message, 'interface or world `tcp` does not exist');
+  }
+});
+
 test('sockets: host passes the host sockets through', async () => {
   const { component } = await buildWith('version: 1\nsockets: host\n', probe);
   assert.ok(imports(component).includes('wasi:sockets/tcp-create-socket@0.2.12'));
