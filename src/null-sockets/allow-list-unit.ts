@@ -10,6 +10,7 @@ import type { SocketRule } from '../policies/socket-rules.js';
 import { RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport, UnitImport } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
+import { AbiLayouts } from '../wit/abi-layout.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 import { IO_IDS, mirrorExports, returnError, sharedTypes } from './sockets-unit.js';
 
@@ -75,14 +76,25 @@ function checkDatagrams(ptr: number, len: number, scratch: number, denial: reado
   ];
 }
 
-// Host handles in results that become the unit's own resources: (offset in the return area, resource, interface).
+// Host handles in ok results that become the unit's own resources: (element of the ok tuple, or of the
+// plain ok value, and the resource with the interface that defines it).
 const WRAPPED: Readonly<Record<string, ReadonlyArray<[number, string, string]>>> = {
-  'create-tcp-socket': [[4, 'tcp-socket', 'tcp']],
-  'create-udp-socket': [[4, 'udp-socket', 'udp']],
-  '[method]tcp-socket.accept': [[4, 'tcp-socket', 'tcp']],
-  '[method]udp-socket.stream': [[4, 'incoming-datagram-stream', 'udp'], [8, 'outgoing-datagram-stream', 'udp']],
-  'resolve-addresses': [[4, 'resolve-address-stream', 'ip-name-lookup']],
+  'create-tcp-socket': [[0, 'tcp-socket', 'tcp']],
+  'create-udp-socket': [[0, 'udp-socket', 'udp']],
+  '[method]tcp-socket.accept': [[0, 'tcp-socket', 'tcp']],
+  '[method]udp-socket.stream': [[0, 'incoming-datagram-stream', 'udp'], [1, 'outgoing-datagram-stream', 'udp']],
+  'resolve-addresses': [[0, 'resolve-address-stream', 'ip-name-lookup']],
 };
+
+// Offsets in the return area of the handles WRAPPED names for `func`.
+function wrappedOffsets(abi: AbiLayouts, id: string, func: string): number[] {
+  if (!WRAPPED[func]) return [];
+  const result = abi.resultType(id, func);
+  const { payloadOffset } = abi.variant(id, result);
+  const ok = /^result<([\s\S]*),\s*error-code>$/.exec(result)![1];
+  const elements = ok.startsWith('tuple<') ? abi.tupleOffsets(id, ok) : [0];
+  return (WRAPPED[func] ?? []).map(([element]) => payloadOffset + elements[element]);
+}
 
 function wrap(core: CoreView, offset: number, resource: string, iface: string): string[] {
   const index = core.imported(`_ex_wasi:sockets/${iface}`, `${resource}_new`).index;
@@ -100,7 +112,7 @@ export function allowListSocketsUnit(
   all: ReadonlyMap<string, AppImport>,
 ): GeneratedUnitSpec {
   const code = (name: string): number => caseIndex(wit, 'wasi:sockets/network', 'error-code', name);
-  const denied = code('access-denied');
+  const abi = new AbiLayouts(wit);
   const hostCopies: UnitImport[] = imports.map((app) => ({
     name: inNamespace(app.name, HOST_NAMESPACE),
     outer: formatInterfaceName(app.name),
@@ -121,6 +133,7 @@ export function allowListSocketsUnit(
         return { instructions: ['local.get 0', `call ${drop}`] };
       }
       const exported = core.exported(coreName);
+      const deny = (error: string): string[] => returnError(abi, `wasi:sockets/${iface}`, func, code(error));
       const host = core.imported(`${HOST_NAMESPACE}:sockets/${iface}`, func);
       const retptr = host.params.length === exported.params.length + 1;
       const checks: string[] = [];
@@ -128,17 +141,17 @@ export function allowListSocketsUnit(
         case '[method]tcp-socket.start-bind':
         case '[method]tcp-socket.start-connect':
         case '[method]udp-socket.start-bind':
-          checks.push(...checkAddress(2, returnError(denied, 1)));
+          checks.push(...checkAddress(2, deny('access-denied')));
           break;
         case '[method]udp-socket.stream':
-          checks.push('local.get 1', 'if', ...checkAddress(2, returnError(denied, 4)), 'end');
+          checks.push('local.get 1', 'if', ...checkAddress(2, deny('access-denied')), 'end');
           break;
         case '[method]outgoing-datagram-stream.send':
           // Parameters (self, ptr, len); locals 3 and 4 walk the list.
-          checks.push('local.get 2', 'local.set 4', ...checkDatagrams(1, 4, 3, returnError(denied, 8)));
+          checks.push('local.get 2', 'local.set 4', ...checkDatagrams(1, 4, 3, deny('access-denied')));
           break;
         case 'resolve-addresses':
-          if (policy.dns === 'deny') return { name: 'dns-denied-by-manifest', instructions: returnError(code('permanent-resolver-failure'), 4) };
+          if (policy.dns === 'deny') return { name: 'dns-denied-by-manifest', instructions: deny('permanent-resolver-failure') };
           break;
       }
       const forward = [
@@ -149,7 +162,8 @@ export function allowListSocketsUnit(
       if (func === 'instance-network') {
         forward.push(`call ${core.imported('_ex_wasi:sockets/network', 'network_new').index}`);
       }
-      const wraps = (WRAPPED[func] ?? []).flatMap(([offset, resource, owner]) => wrap(core, offset, resource, owner));
+      const offsets = wrappedOffsets(abi, `wasi:sockets/${iface}`, func);
+      const wraps = (WRAPPED[func] ?? []).flatMap(([, resource, owner], i) => wrap(core, offsets[i], resource, owner));
       return {
         ...(func === '[method]outgoing-datagram-stream.send' ? { locals: ['i32', 'i32'] } : {}),
         instructions: [...checks, ...forward, ...wraps, ...(retptr ? [`i32.const ${RETURN_AREA}`] : [])],

@@ -8,18 +8,17 @@ import type { HttpOrigin } from '../policies/http-origins.js';
 import { DATA_BASE, RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport, Widening } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
+import { AbiLayouts } from '../wit/abi-layout.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 import { IO_IDS, mirrorExports, returnError, sharedTypes } from './sockets-unit.js';
 
 export const OUTGOING_HANDLER_ID = 'wasi:http/outgoing-handler';
 export const HTTP_TYPES_ID = 'wasi:http/types';
 
-// result<own<future-incoming-response>, error-code>: error-code holds u64 payloads, so it sits at offset 8.
-const ERROR_OFFSET = 8;
 
 /** The unit that answers the app's `wasi:http/outgoing-handler` import. */
 export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
-  const denied = caseIndex(wit, HTTP_TYPES_ID, 'error-code', 'HTTP-request-denied');
+  const denied = returnError(new AbiLayouts(wit), OUTGOING_HANDLER_ID, 'handle', caseIndex(wit, HTTP_TYPES_ID, 'error-code', 'HTTP-request-denied'));
   return {
     name: 'denied-http',
     exports: mirrorExports([handler]),
@@ -34,15 +33,16 @@ export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMa
         instructions: [
           'local.get 0', `call ${core.imported('wasi:http/types', 'outgoing-request_drop').index}`,
           'local.get 1', 'if', 'local.get 2', `call ${core.imported('wasi:http/types', 'request-options_drop').index}`, 'end',
-          ...returnError(denied, ERROR_OFFSET),
+          ...denied,
         ],
       };
     },
   };
 }
 
-const SCHEME_AREA = 128; // option<scheme>: tag @0, variant case @4, other's string @8
-const AUTHORITY_AREA = 160; // option<string>: tag @0, ptr @4, len @8
+// Where the host writes the answers of `scheme` (option<scheme>) and `authority` (option<string>).
+const SCHEME_AREA = 128;
+const AUTHORITY_AREA = 160;
 const SCHEME_CASE = { http: 0, https: 1 } as const;
 const METHODS = ['[method]outgoing-request.scheme', '[method]outgoing-request.authority'];
 
@@ -84,7 +84,10 @@ const askAboutRequests: Widening = ({ localCount, localIndex, functions }) => {
 
 /** The unit that forwards the app's requests to the host only for listed origins. */
 export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], handler: AppImport, all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
-  const denied = caseIndex(wit, HTTP_TYPES_ID, 'error-code', 'HTTP-request-denied');
+  const abi = new AbiLayouts(wit);
+  const denied = returnError(abi, OUTGOING_HANDLER_ID, 'handle', caseIndex(wit, HTTP_TYPES_ID, 'error-code', 'HTTP-request-denied'));
+  const schemeAt = SCHEME_AREA + abi.variant(HTTP_TYPES_ID, 'option<scheme>').payloadOffset;
+  const authorityAt = AUTHORITY_AREA + abi.variant(HTTP_TYPES_ID, 'option<string>').payloadOffset;
   const types = all.get(HTTP_TYPES_ID);
   if (!types) throw new Error('assertion failed: an app that sends requests imports wasi:http/types');
   const encoder = new TextEncoder();
@@ -96,8 +99,8 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
       const at = DATA_BASE + data.length;
       data.push(...bytes);
       checks.push(
-        `i32.const ${SCHEME_AREA + 4}`, 'i32.load8_u', `i32.const ${SCHEME_CASE[origin.scheme]}`, 'i32.eq',
-        `i32.const ${AUTHORITY_AREA + 4}`, 'i32.load', `i32.const ${AUTHORITY_AREA + 8}`, 'i32.load',
+        `i32.const ${schemeAt}`, 'i32.load8_u', `i32.const ${SCHEME_CASE[origin.scheme]}`, 'i32.eq',
+        `i32.const ${authorityAt}`, 'i32.load', `i32.const ${authorityAt + 4}`, 'i32.load',
         `i32.const ${at}`, `i32.const ${bytes.length}`, 'call $virt-bytes-equal', 'i32.and',
         'local.get 3', 'i32.or', 'local.set 3',
       );
@@ -145,7 +148,7 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
           'end',
           'local.get 0', call('outgoing-request_drop'),
           'local.get 1', 'if', 'local.get 2', call('request-options_drop'), 'end',
-          ...returnError(denied, ERROR_OFFSET),
+          ...denied,
         ],
       };
     },

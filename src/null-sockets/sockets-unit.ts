@@ -8,6 +8,7 @@
 import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport, UnitExport, UnitImport } from '../units/unit.js';
 import { formatInterfaceName } from '../wit/names.js';
+import { AbiLayouts } from '../wit/abi-layout.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 
 export const SOCKETS_IDS = [
@@ -35,8 +36,12 @@ export function mirrorExports(imports: readonly AppImport[]): UnitExport[] {
   }));
 }
 
-/** Body: write err(`code`) of a `result<own<T>, error-code>` (payload at 4) to the return area. */
-export function returnError(code: number, payloadOffset: number): string[] {
+/**
+ * Body: write err(`code`) of function `func`'s `result<T, error-code>` to the
+ * return area, the error case at the offset the canonical ABI gives it.
+ */
+export function returnError(abi: AbiLayouts, id: string, func: string, code: number): string[] {
+  const { payloadOffset } = abi.variant(id, abi.resultType(id, func));
   return [
     `i32.const ${RETURN_AREA}`, 'i32.const 1', 'i32.store8',
     `i32.const ${RETURN_AREA}`, `i32.const ${code}`, `i32.store8 offset=${payloadOffset}`,
@@ -44,24 +49,33 @@ export function returnError(code: number, payloadOffset: number): string[] {
   ];
 }
 
+/** The unversioned WASI id of a generated unit's core export (`cm32p2|wasi:sockets/tcp@0.2|...`). */
+export function interfaceOf(coreName: string): string {
+  const m = /\|(wasi:[a-z-]+\/[a-z-]+)@/.exec(coreName);
+  if (!m) throw new Error(`assertion failed: \`${coreName}\` names no WASI interface`);
+  return m[1];
+}
+
 /** The unit that answers the app's sockets imports. */
 export function nullSocketsUnit(wit: WasiWit, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
   const code = (name: string): number => caseIndex(wit, 'wasi:sockets/network', 'error-code', name);
+  const abi = new AbiLayouts(wit);
   return {
     name: 'null-sockets',
     exports: mirrorExports(imports),
     imports: sharedTypes(all, IO_IDS),
     keepImport: (_, name) => name === 'network_new',
-    body(func, _, core) {
+    body(func, coreName, core) {
       if (func.endsWith('_post') || func.endsWith('_dtor')) return { instructions: [] };
+      const deny = (error: string): string[] => returnError(abi, interfaceOf(coreName), func, code(error));
       switch (func) {
         case 'instance-network':
           return { instructions: ['i32.const 1', `call ${core.imported('_ex_wasi:sockets/network', 'network_new').index}`] };
         case 'create-tcp-socket':
         case 'create-udp-socket':
-          return { name: `${func}-denied-by-manifest`, instructions: returnError(code('access-denied'), 4) };
+          return { name: `${func}-denied-by-manifest`, instructions: deny('access-denied') };
         case 'resolve-addresses':
-          return { name: `${func}-denied-by-manifest`, instructions: returnError(code('permanent-resolver-failure'), 4) };
+          return { name: `${func}-denied-by-manifest`, instructions: deny('permanent-resolver-failure') };
         default:
           return { name: `${func.replace(/^\[method\]/, '')}-without-a-socket`, instructions: ['unreachable'] };
       }

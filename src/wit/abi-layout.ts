@@ -1,0 +1,158 @@
+// Canonical ABI memory layouts (component-model CanonicalABI.md: size, alignment,
+// field and payload offsets) of the types in the shipped WASI WIT, computed from
+// the WIT text, so that generated bodies never hard-code an offset.
+import type { WasiWit } from './wasi-wit.js';
+
+/** Where a type sits in memory. */
+export interface Layout {
+  readonly size: number;
+  readonly align: number;
+}
+
+/** A variant-like type's layout: its discriminant size, and where every case's payload starts. */
+export interface VariantLayout extends Layout {
+  readonly payloadOffset: number;
+}
+
+const PRIMITIVES: Readonly<Record<string, number>> = {
+  bool: 1, s8: 1, u8: 1, s16: 2, u16: 2, s32: 4, u32: 4, f32: 4, char: 4, s64: 8, u64: 8, f64: 8,
+};
+
+function alignTo(offset: number, align: number): number {
+  return Math.ceil(offset / align) * align;
+}
+
+/** The layout of a record or tuple whose fields have these layouts; also each field's offset. */
+export function recordLayout(fields: readonly Layout[]): Layout & { readonly offsets: readonly number[] } {
+  let size = 0;
+  let align = 1;
+  const offsets: number[] = [];
+  for (const field of fields) {
+    size = alignTo(size, field.align);
+    offsets.push(size);
+    size += field.size;
+    align = Math.max(align, field.align);
+  }
+  return { size: alignTo(size, align), align, offsets };
+}
+
+/** The layout of a variant whose cases have these payloads (undefined: no payload). */
+export function variantLayout(cases: ReadonlyArray<Layout | undefined>): VariantLayout {
+  const disc = cases.length <= 256 ? 1 : cases.length <= 65536 ? 2 : 4;
+  const caseAlign = Math.max(1, ...cases.map((c) => c?.align ?? 1));
+  const payloadOffset = alignTo(disc, caseAlign);
+  const align = Math.max(disc, caseAlign);
+  const size = alignTo(payloadOffset + Math.max(0, ...cases.map((c) => c?.size ?? 0)), align);
+  return { size, align, payloadOffset };
+}
+
+/** Splits `a, b<c, d>, e` at its top-level commas. */
+function splitTop(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '<' || text[i] === '(' || text[i] === '{') depth++;
+    else if (text[i] === '>' || text[i] === ')' || text[i] === '}') depth--;
+    else if (text[i] === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start).trim());
+  return parts.filter(Boolean);
+}
+
+/** Computes layouts of type expressions as they are written in one interface of the shipped WIT. */
+export class AbiLayouts {
+  constructor(private readonly wit: WasiWit) {}
+
+  /** The layout of `expr` (`result<tuple<input-stream, output-stream>, error-code>`) in interface `id`. */
+  layout(id: string, expr: string): Layout {
+    const text = expr.trim();
+    if (text === '_') return { size: 0, align: 1 };
+    if (text in PRIMITIVES) return { size: PRIMITIVES[text], align: PRIMITIVES[text] };
+    if (text === 'string') return { size: 8, align: 4 };
+    const generic = /^([a-z]+)<([\s\S]*)>$/.exec(text);
+    if (generic) {
+      const args = splitTop(generic[2]);
+      switch (generic[1]) {
+        case 'list': return { size: 8, align: 4 };
+        case 'own':
+        case 'borrow': return { size: 4, align: 4 };
+        case 'tuple': return recordLayout(args.map((a) => this.layout(id, a)));
+        case 'option': return variantLayout([undefined, this.layout(id, args[0])]);
+        case 'result': return variantLayout(args.map((a) => this.layout(id, a)));
+      }
+    }
+    if (text === 'result') return variantLayout([undefined, undefined]);
+    return this.named(id, text);
+  }
+
+  /** The layout of `result<ok, err>` (or any variant written as an expression), with its payload offset. */
+  variant(id: string, expr: string): VariantLayout {
+    const generic = /^(option|result)<([\s\S]*)>$/.exec(expr.trim());
+    if (!generic) throw new Error(`assertion failed: \`${expr}\` is not an option or result`);
+    const args = splitTop(generic[2]).map((a) => this.layout(id, a));
+    return variantLayout(generic[1] === 'option' ? [undefined, args[0]] : args);
+  }
+
+  /** Offsets of a tuple's elements. */
+  tupleOffsets(id: string, expr: string): readonly number[] {
+    const generic = /^tuple<([\s\S]*)>$/.exec(expr.trim());
+    if (!generic) throw new Error(`assertion failed: \`${expr}\` is not a tuple`);
+    return recordLayout(splitTop(generic[1]).map((a) => this.layout(id, a))).offsets;
+  }
+
+  /** The result type of function `func` (`[method]r.f` for methods) of interface `id`, as written. */
+  resultType(id: string, func: string): string {
+    const m = /^\[(?:method|static)\]([a-z0-9-]+)\.(.+)$/.exec(func);
+    const items = this.items(id);
+    const scope = m ? (items.find((i) => i.startsWith(`resource ${m[1]}`)) ?? '') : items.join(';\n');
+    const name = m ? m[2] : func;
+    const decl = new RegExp(`(?:^|[;{\\s])%?${name}:\\s*(?:static\\s+)?func\\(([^)]*)\\)\\s*(?:->\\s*([^;]+))?;`).exec(scope);
+    if (!decl) throw new Error(`assertion failed: \`${id}\` declares no \`${func}\``);
+    return (decl[2] ?? '_').trim();
+  }
+
+  private items(id: string): readonly string[] {
+    const items = this.wit.interfaces.get(id);
+    if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${id}\``);
+    return items;
+  }
+
+  private named(id: string, name: string): Layout {
+    for (const item of this.items(id)) {
+      if (new RegExp(`^resource ${name}\\b`).test(item)) return { size: 4, align: 4 };
+      const alias = new RegExp(`^type ${name} = ([\\s\\S]+);$`).exec(item);
+      if (alias) return this.layout(id, alias[1]);
+      const block = new RegExp(`^(record|variant|enum|flags) ${name} \\{([\\s\\S]*)\\}$`).exec(item);
+      if (block) return this.block(id, block[1], splitTop(block[2]));
+      const use = /^use ([a-z0-9:/-]+?)(?:@[\d.]+)?\.\{([^}]*)\}/.exec(item);
+      const imported = use && splitTop(use[2]).find((n) => n.split(/\s+as\s+/).pop() === name);
+      if (use && imported) {
+        const home = use[1].includes(':') ? use[1] : `${id.slice(0, id.indexOf('/'))}/${use[1]}`;
+        return this.named(home, imported.split(/\s+as\s+/)[0]);
+      }
+    }
+    throw new Error(`assertion failed: no type \`${name}\` in \`${id}\``);
+  }
+
+  private block(id: string, kind: string, members: string[]): Layout {
+    switch (kind) {
+      case 'record':
+        return recordLayout(members.map((m) => this.layout(id, m.slice(m.indexOf(':') + 1))));
+      case 'variant':
+        return variantLayout(members.map((m) => {
+          const payload = /\(([\s\S]*)\)$/.exec(m);
+          return payload ? this.layout(id, payload[1]) : undefined;
+        }));
+      case 'enum':
+        return variantLayout(members.map(() => undefined));
+      default: {
+        const bytes = members.length <= 8 ? 1 : members.length <= 16 ? 2 : 4 * Math.ceil(members.length / 32);
+        return { size: members.length === 0 ? 0 : bytes, align: Math.min(4, Math.max(1, bytes)) };
+      }
+    }
+  }
+}
