@@ -88,9 +88,14 @@ export function formatAudit(report: AuditReport): string {
 /** The name of the custom section in which an output carries its audit. */
 export const AUDIT_SECTION = 'virt-audit';
 
-/** The component with its audit appended as a custom section, so that `virt inspect` can show it later. */
+/**
+ * The component with what it virtualizes appended as a custom section, so that
+ * `virt inspect` can show it later (what it takes from the host, it reads from
+ * the imports themselves).
+ */
 export function embedAudit(component: Uint8Array, report: AuditReport): Uint8Array {
-  const contents = new ByteWriter().name(AUDIT_SECTION).raw(new TextEncoder().encode(JSON.stringify(report.lines))).finish();
+  const virtualized = report.lines.filter((l) => l.status === 'virtualized');
+  const contents = new ByteWriter().name(AUDIT_SECTION).raw(new TextEncoder().encode(JSON.stringify(virtualized))).finish();
   return new ByteWriter().raw(component).section(SECTION.custom, contents).finish();
 }
 
