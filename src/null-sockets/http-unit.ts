@@ -12,7 +12,9 @@ import { AbiLayouts } from '../wit/abi-layout.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 import { IO_IDS, mirrorExports, returnError, sharedTypes } from './sockets-unit.js';
 
+/** The interface a denied or allow-listed HTTP unit exports. */
 export const OUTGOING_HANDLER_ID = 'wasi:http/outgoing-handler';
+/** The interface whose types (requests, errors) the HTTP units share with the app. */
 export const HTTP_TYPES_ID = 'wasi:http/types';
 
 

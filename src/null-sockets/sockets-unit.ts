@@ -11,6 +11,7 @@ import { formatInterfaceName } from '../wit/names.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 
+/** Every wasi:sockets interface: the sockets units serve all that the app imports. */
 export const SOCKETS_IDS = [
   'wasi:sockets/network', 'wasi:sockets/instance-network', 'wasi:sockets/tcp', 'wasi:sockets/tcp-create-socket',
   'wasi:sockets/udp', 'wasi:sockets/udp-create-socket', 'wasi:sockets/ip-name-lookup',

@@ -5,8 +5,11 @@ import { ConfigBlob } from '../units/config-blob.js';
 import { adapterPath, type AppImport, type UnitImport, type UnitSpec } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 
+/** The wall clock's interface. */
 export const WALL_CLOCK_ID = 'wasi:clocks/wall-clock';
+/** The monotonic clock's interface. */
 export const MONOTONIC_CLOCK_ID = 'wasi:clocks/monotonic-clock';
+/** The interface of the pollables that monotonic subscriptions return. */
 export const POLL_ID = 'wasi:io/poll';
 
 const WALL_EXPORTS: ReadonlyArray<[string, string]> = [['now', 'wall_now'], ['resolution', 'wall_resolution']];

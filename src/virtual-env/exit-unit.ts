@@ -1,6 +1,7 @@
 // The exit unit, for `exit: deny`: both functions trap.
 import { adapterPath, type AppImport, type UnitSpec } from '../units/unit.js';
 
+/** The exit interface. */
 export const EXIT_ID = 'wasi:cli/exit';
 
 /** The unit that makes the app's `wasi:cli/exit` trap. */

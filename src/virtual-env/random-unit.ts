@@ -4,6 +4,7 @@ import type { RandomPolicy } from '../policies/plan.js';
 import { ConfigBlob } from '../units/config-blob.js';
 import { adapterPath, type AppImport, type UnitSpec } from '../units/unit.js';
 
+/** The random interfaces; one unit serves those the app imports. */
 export const RANDOM_IDS = ['wasi:random/random', 'wasi:random/insecure', 'wasi:random/insecure-seed'] as const;
 
 const EXPORTS: Readonly<Record<string, ReadonlyArray<[string, string]>>> = {
