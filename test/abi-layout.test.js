@@ -11,7 +11,7 @@ test('records, tuples and plain types', () => {
   assert.equal(abi.layout('wasi:clocks/wall-clock', 'datetime'), { size: 16, align: 8, offsets: [0, 8] });
   assert.equal(abi.layout('wasi:sockets/network', 'ip-socket-address'), { size: 32, align: 4, payloadOffset: 4 });
   assert.equal(abi.layout('wasi:sockets/udp', 'outgoing-datagram').size, 44);
-  assert.equal(abi.tupleOffsets('wasi:sockets/tcp', 'tuple<tcp-socket, input-stream, output-stream>'), [0, 4, 8]);
+  assert.equal(abi.layout('wasi:sockets/tcp', 'tuple<tcp-socket, input-stream, output-stream>'), { size: 12, align: 4, offsets: [0, 4, 8] });
 });
 
 test('results put their payload after the discriminant, at the payload alignment', () => {
@@ -29,6 +29,21 @@ test('result types are read from the WIT, methods included', () => {
   assert.is(abi.resultType('wasi:sockets/tcp', '[method]tcp-socket.accept'), 'result<tuple<tcp-socket, input-stream, output-stream>, error-code>');
   assert.is(abi.resultType('wasi:sockets/udp', '[method]outgoing-datagram-stream.send'), 'result<u64, error-code>');
   assert.is(abi.resultType('wasi:http/outgoing-handler', 'handle'), 'result<future-incoming-response, error-code>');
+});
+
+test('handle sites: where resources sit in a result, and when', () => {
+  assert.equal(abi.handleSites('wasi:sockets/tcp', 'result<tuple<tcp-socket, input-stream, output-stream>, error-code>'), [
+    { offset: 4, resource: 'tcp-socket', home: 'wasi:sockets/tcp', when: [{ offset: 0, size: 1, caseIndex: 0 }] },
+    { offset: 8, resource: 'input-stream', home: 'wasi:io/streams', when: [{ offset: 0, size: 1, caseIndex: 0 }] },
+    { offset: 12, resource: 'output-stream', home: 'wasi:io/streams', when: [{ offset: 0, size: 1, caseIndex: 0 }] },
+  ]);
+  assert.equal(abi.handleSites('wasi:sockets/instance-network', 'network'), [
+    { offset: 0, resource: 'network', home: 'wasi:sockets/network', when: [] },
+  ]);
+  // stream-error's last-operation-failed carries an io error.
+  assert.equal(abi.handleSites('wasi:io/streams', 'result<_, stream-error>'), [
+    { offset: 8, resource: 'error', home: 'wasi:io/error', when: [{ offset: 0, size: 1, caseIndex: 1 }, { offset: 4, size: 1, caseIndex: 0 }] },
+  ]);
 });
 
 test.run();

@@ -5,7 +5,8 @@
 // The unit's resources (network, tcp-socket, udp-socket, datagram streams,
 // resolve-address-stream) each hold the host's handle as their rep, so a
 // method forwards its `self` as it is; host handles in results are wrapped
-// with `[resource-new]`, and a destructor drops the host's handle.
+// with `[resource-new]` wherever the WIT puts them (see handleSites), and a
+// destructor drops the host's handle.
 import type { SocketRule } from '../policies/socket-rules.js';
 import { RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport, UnitImport } from '../units/unit.js';
@@ -76,32 +77,22 @@ function checkDatagrams(ptr: number, len: number, scratch: number, denial: reado
   ];
 }
 
-// Host handles in ok results that become the unit's own resources: (element of the ok tuple, or of the
-// plain ok value, and the resource with the interface that defines it).
-const WRAPPED: Readonly<Record<string, ReadonlyArray<[number, string, string]>>> = {
-  'create-tcp-socket': [[0, 'tcp-socket', 'tcp']],
-  'create-udp-socket': [[0, 'udp-socket', 'udp']],
-  '[method]tcp-socket.accept': [[0, 'tcp-socket', 'tcp']],
-  '[method]udp-socket.stream': [[0, 'incoming-datagram-stream', 'udp'], [1, 'outgoing-datagram-stream', 'udp']],
-  'resolve-addresses': [[0, 'resolve-address-stream', 'ip-name-lookup']],
-};
-
-// Offsets in the return area of the handles WRAPPED names for `func`.
-function wrappedOffsets(abi: AbiLayouts, id: string, func: string): number[] {
-  if (!WRAPPED[func]) return [];
-  const result = abi.resultType(id, func);
-  const { payloadOffset } = abi.variant(id, result);
-  const ok = /^result<([\s\S]*),\s*error-code>$/.exec(result)![1];
-  const elements = ok.startsWith('tuple<') ? abi.tupleOffsets(id, ok) : [0];
-  return (WRAPPED[func] ?? []).map(([element]) => payloadOffset + elements[element]);
-}
-
-function wrap(core: CoreView, offset: number, resource: string, iface: string): string[] {
-  const index = core.imported(`_ex_wasi:sockets/${iface}`, `${resource}_new`).index;
-  return [
-    `i32.const ${RETURN_AREA}`, 'i32.load8_u', 'i32.eqz',
-    'if', `i32.const ${RETURN_AREA}`, `i32.const ${RETURN_AREA}`, `i32.load offset=${offset}`, `call ${index}`, `i32.store offset=${offset}`, 'end',
-  ];
+// The unit's own resources in a result (in the return area, or the flat i32 itself) hold
+// host handles: each becomes the unit's handle through `[resource-new]`.
+function wrapOwnHandles(abi: AbiLayouts, core: CoreView, id: string, func: string, retptr: boolean): string[] {
+  const sites = abi.handleSites(id, abi.resultType(id, func)).filter((site) => site.home.startsWith('wasi:sockets/'));
+  const resourceNew = (home: string, resource: string): string => `call ${core.imported(`_ex_${home}`, `${resource}_new`).index}`;
+  if (!retptr) return sites.map((site) => resourceNew(site.home, site.resource));
+  return sites.flatMap((site) => {
+    const at = RETURN_AREA + site.offset;
+    const wrap = [`i32.const ${at}`, `i32.const ${at}`, 'i32.load', resourceNew(site.home, site.resource), 'i32.store'];
+    if (site.when.length === 0) return wrap;
+    const holds = site.when.flatMap((c, i) => [
+      `i32.const ${RETURN_AREA + c.offset}`, c.size === 1 ? 'i32.load8_u' : c.size === 2 ? 'i32.load16_u' : 'i32.load',
+      `i32.const ${c.caseIndex}`, 'i32.eq', ...(i > 0 ? ['i32.and'] : []),
+    ]);
+    return [...holds, 'if', ...wrap, 'end'];
+  });
 }
 
 /** The unit that forwards the app's sockets imports to the host for listed destinations only. */
@@ -159,11 +150,7 @@ export function allowListSocketsUnit(
         ...(retptr ? [`i32.const ${RETURN_AREA}`] : []),
         `call ${host.index}`,
       ];
-      if (func === 'instance-network') {
-        forward.push(`call ${core.imported('_ex_wasi:sockets/network', 'network_new').index}`);
-      }
-      const offsets = wrappedOffsets(abi, `wasi:sockets/${iface}`, func);
-      const wraps = (WRAPPED[func] ?? []).flatMap(([, resource, owner], i) => wrap(core, offsets[i], resource, owner));
+      const wraps = wrapOwnHandles(abi, core, `wasi:sockets/${iface}`, func, retptr);
       return {
         ...(func === '[method]outgoing-datagram-stream.send' ? { locals: ['i32', 'i32'] } : {}),
         instructions: [...checks, ...forward, ...wraps, ...(retptr ? [`i32.const ${RETURN_AREA}`] : [])],

@@ -46,6 +46,22 @@ export function variantLayout(cases: ReadonlyArray<Layout | undefined>): Variant
   return { size, align, payloadOffset };
 }
 
+/** A discriminant that must hold a case for the value behind it to exist. */
+export interface CaseCondition {
+  readonly offset: number;
+  readonly size: number;
+  readonly caseIndex: number;
+}
+
+/** Where a resource handle sits inside a value, and when it is there. */
+export interface HandleSite {
+  readonly offset: number;
+  /** The resource's name and the interface that defines it. */
+  readonly resource: string;
+  readonly home: string;
+  readonly when: readonly CaseCondition[];
+}
+
 /** Splits `a, b<c, d>, e` at its top-level commas. */
 function splitTop(text: string): string[] {
   const parts: string[] = [];
@@ -97,11 +113,52 @@ export class AbiLayouts {
     return variantLayout(generic[1] === 'option' ? [undefined, args[0]] : args);
   }
 
-  /** Offsets of a tuple's elements. */
-  tupleOffsets(id: string, expr: string): readonly number[] {
-    const generic = /^tuple<([\s\S]*)>$/.exec(expr.trim());
-    if (!generic) throw new Error(`assertion failed: \`${expr}\` is not a tuple`);
-    return recordLayout(splitTop(generic[1]).map((a) => this.layout(id, a))).offsets;
+  /**
+   * Every resource handle inside a value of type `expr`, with its offset from
+   * the value's start and the discriminants that must hold for it to exist.
+   */
+  handleSites(id: string, expr: string, base = 0, when: readonly CaseCondition[] = []): HandleSite[] {
+    const text = expr.trim();
+    if (text === '_' || text === 'string' || text in PRIMITIVES || text === 'result') return [];
+    const generic = /^([a-z]+)<([\s\S]*)>$/.exec(text);
+    if (generic) {
+      const args = splitTop(generic[2]);
+      switch (generic[1]) {
+        case 'own':
+        case 'borrow':
+          return this.handleSites(id, args[0], base, when);
+        case 'list':
+          if (this.handleSites(id, args[0]).length > 0) throw new Error(`assertion failed: handles inside \`${text}\` are not supported yet`);
+          return [];
+        case 'tuple':
+          return this.fieldSites(id, args, base, when);
+        case 'option':
+          return this.caseSites(id, [undefined, args[0]], base, when);
+        case 'result':
+          return this.caseSites(id, args.map((a) => (a === '_' ? undefined : a)), base, when);
+      }
+    }
+    const [home, item] = this.definition(id, text);
+    if (item.startsWith('resource ')) return [{ offset: base, resource: text, home, when }];
+    const alias = /^type [A-Za-z0-9-]+ = ([\s\S]+);$/.exec(item);
+    if (alias) return this.handleSites(home, alias[1], base, when);
+    const block = /^(record|variant|enum|flags) [A-Za-z0-9-]+ \{([\s\S]*)\}$/.exec(item)!;
+    const members = splitTop(block[2]);
+    if (block[1] === 'record') return this.fieldSites(home, members.map((m) => m.slice(m.indexOf(':') + 1)), base, when);
+    if (block[1] === 'variant') return this.caseSites(home, members.map((m) => /\(([\s\S]*)\)$/.exec(m)?.[1]), base, when);
+    return [];
+  }
+
+  private fieldSites(id: string, fields: readonly string[], base: number, when: readonly CaseCondition[]): HandleSite[] {
+    const { offsets } = recordLayout(fields.map((f) => this.layout(id, f)));
+    return fields.flatMap((f, i) => this.handleSites(id, f, base + offsets[i], when));
+  }
+
+  private caseSites(id: string, cases: ReadonlyArray<string | undefined>, base: number, when: readonly CaseCondition[]): HandleSite[] {
+    const layout = variantLayout(cases.map((c) => (c === undefined ? undefined : this.layout(id, c))));
+    const discSize = cases.length <= 256 ? 1 : cases.length <= 65536 ? 2 : 4;
+    return cases.flatMap((c, caseIndex) =>
+      c === undefined ? [] : this.handleSites(id, c, base + layout.payloadOffset, [...when, { offset: base, size: discSize, caseIndex }]));
   }
 
   /** The result type of function `func` (`[method]r.f` for methods) of interface `id`, as written. */
@@ -122,17 +179,23 @@ export class AbiLayouts {
   }
 
   private named(id: string, name: string): Layout {
+    const [home, item] = this.definition(id, name);
+    if (item.startsWith('resource ')) return { size: 4, align: 4 };
+    const alias = /^type [A-Za-z0-9-]+ = ([\s\S]+);$/.exec(item);
+    if (alias) return this.layout(home, alias[1]);
+    const block = /^(record|variant|enum|flags) [A-Za-z0-9-]+ \{([\s\S]*)\}$/.exec(item)!;
+    return this.block(home, block[1], splitTop(block[2]));
+  }
+
+  /** The item that defines type `name` as seen from interface `id`, following `use`, and the interface it is in. */
+  private definition(id: string, name: string): [string, string] {
     for (const item of this.items(id)) {
-      if (new RegExp(`^resource ${name}\\b`).test(item)) return { size: 4, align: 4 };
-      const alias = new RegExp(`^type ${name} = ([\\s\\S]+);$`).exec(item);
-      if (alias) return this.layout(id, alias[1]);
-      const block = new RegExp(`^(record|variant|enum|flags) ${name} \\{([\\s\\S]*)\\}$`).exec(item);
-      if (block) return this.block(id, block[1], splitTop(block[2]));
+      if (new RegExp(`^(resource|type|record|variant|enum|flags) ${name}\\b`).test(item)) return [id, item];
       const use = /^use ([a-z0-9:/-]+?)(?:@[\d.]+)?\.\{([^}]*)\}/.exec(item);
       const imported = use && splitTop(use[2]).find((n) => n.split(/\s+as\s+/).pop() === name);
       if (use && imported) {
         const home = use[1].includes(':') ? use[1] : `${id.slice(0, id.indexOf('/'))}/${use[1]}`;
-        return this.named(home, imported.split(/\s+as\s+/)[0]);
+        return this.definition(home, imported.split(/\s+as\s+/)[0]);
       }
     }
     throw new Error(`assertion failed: no type \`${name}\` in \`${id}\``);
