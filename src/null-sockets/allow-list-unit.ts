@@ -2,18 +2,15 @@
 // call, but bind, connect and send to an address outside the list return
 // `access-denied`, and name lookups need `dns: host`.
 //
-// The unit's resources (network, tcp-socket, udp-socket, datagram streams,
-// resolve-address-stream) each hold the host's handle as their rep, so a
-// method forwards its `self` as it is; host handles in results are wrapped
-// with `[resource-new]` wherever the WIT puts them (see handleSites), and a
-// destructor drops the host's handle.
+// Everything else forwards (src/units/forwarding.ts): the unit's resources
+// hold the host's handles.
 import type { SocketRule } from '../policies/socket-rules.js';
-import { RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
-import type { AppImport, UnitImport } from '../units/unit.js';
-import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
+import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
+import type { GeneratedUnitSpec } from '../units/generated-unit.js';
+import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
 import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
-import { IO_IDS, mirrorExports, returnError, sharedTypes } from './sockets-unit.js';
+import { interfaceOf, IO_IDS, mirrorExports, returnError, sharedTypes } from './sockets-unit.js';
 
 const ALLOWED = '$virt-address-allowed';
 
@@ -77,24 +74,6 @@ function checkDatagrams(ptr: number, len: number, scratch: number, denial: reado
   ];
 }
 
-// The unit's own resources in a result (in the return area, or the flat i32 itself) hold
-// host handles: each becomes the unit's handle through `[resource-new]`.
-function wrapOwnHandles(abi: AbiLayouts, core: CoreView, id: string, func: string, retptr: boolean): string[] {
-  const sites = abi.handleSites(id, abi.resultType(id, func)).filter((site) => site.home.startsWith('wasi:sockets/'));
-  const resourceNew = (home: string, resource: string): string => `call ${core.imported(`_ex_${home}`, `${resource}_new`).index}`;
-  if (!retptr) return sites.map((site) => resourceNew(site.home, site.resource));
-  return sites.flatMap((site) => {
-    const at = RETURN_AREA + site.offset;
-    const wrap = [`i32.const ${at}`, `i32.const ${at}`, 'i32.load', resourceNew(site.home, site.resource), 'i32.store'];
-    if (site.when.length === 0) return wrap;
-    const holds = site.when.flatMap((c, i) => [
-      `i32.const ${RETURN_AREA + c.offset}`, c.size === 1 ? 'i32.load8_u' : c.size === 2 ? 'i32.load16_u' : 'i32.load',
-      `i32.const ${c.caseIndex}`, 'i32.eq', ...(i > 0 ? ['i32.and'] : []),
-    ]);
-    return [...holds, 'if', ...wrap, 'end'];
-  });
-}
-
 /** The unit that forwards the app's sockets imports to the host for listed destinations only. */
 export function allowListSocketsUnit(
   wit: WasiWit,
@@ -104,29 +83,17 @@ export function allowListSocketsUnit(
 ): GeneratedUnitSpec {
   const code = (name: string): number => caseIndex(wit, 'wasi:sockets/network', 'error-code', name);
   const abi = new AbiLayouts(wit);
-  const hostCopies: UnitImport[] = imports.map((app) => ({
-    name: inNamespace(app.name, HOST_NAMESPACE),
-    outer: formatInterfaceName(app.name),
-    functions: new Set(app.functions),
-    resources: new Set(app.types ?? []),
-  }));
   return {
     name: 'allow-list-sockets',
     exports: mirrorExports(imports),
-    imports: [...sharedTypes(all, IO_IDS), ...hostCopies],
-    keepImport: (module, name) => module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && name.endsWith('_new')),
+    imports: [...sharedTypes(all, IO_IDS), ...hostCopies(imports)],
+    keepImport: keepForwardingImport,
     helpers: [allowedHelper(policy.rules)],
     body(func, coreName, core) {
       if (func.endsWith('_post')) return { instructions: [] };
-      const iface = /\|wasi:sockets\/([a-z-]+)@/.exec(coreName)![1];
-      if (func.endsWith('_dtor')) {
-        const drop = core.imported(`${HOST_NAMESPACE}:sockets/${iface}`, `${func.slice(0, -'_dtor'.length)}_drop`).index;
-        return { instructions: ['local.get 0', `call ${drop}`] };
-      }
-      const exported = core.exported(coreName);
-      const deny = (error: string): string[] => returnError(abi, `wasi:sockets/${iface}`, func, code(error));
-      const host = core.imported(`${HOST_NAMESPACE}:sockets/${iface}`, func);
-      const retptr = host.params.length === exported.params.length + 1;
+      const call = { abi, core, coreName, func, id: interfaceOf(coreName), ownsResourcesOf: (home: string) => home.startsWith('wasi:sockets/') };
+      if (func.endsWith('_dtor')) return forwardBody(call);
+      const deny = (error: string): string[] => returnError(abi, call.id, func, code(error));
       const checks: string[] = [];
       switch (func) {
         case '[method]tcp-socket.start-bind':
@@ -145,15 +112,9 @@ export function allowListSocketsUnit(
           if (policy.dns === 'deny') return { name: 'dns-denied-by-manifest', instructions: deny('permanent-resolver-failure') };
           break;
       }
-      const forward = [
-        ...exported.params.map((_, i) => `local.get ${i}`),
-        ...(retptr ? [`i32.const ${RETURN_AREA}`] : []),
-        `call ${host.index}`,
-      ];
-      const wraps = wrapOwnHandles(abi, core, `wasi:sockets/${iface}`, func, retptr);
       return {
         ...(func === '[method]outgoing-datagram-stream.send' ? { locals: ['i32', 'i32'] } : {}),
-        instructions: [...checks, ...forward, ...wraps, ...(retptr ? [`i32.const ${RETURN_AREA}`] : [])],
+        instructions: [...checks, ...forwardBody(call).instructions],
       };
     },
   };

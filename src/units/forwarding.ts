@@ -1,0 +1,75 @@
+// Generated pass-through: a unit that re-exports interfaces it imports from the
+// host under `host:`, forwarding every call. Its own resources hold the host's
+// handle as their rep, so `self` and borrowed arguments pass as they are; host
+// handles in results become the unit's through `[resource-new]` wherever the WIT
+// puts them; a destructor drops the host's handle.
+import type { AbiLayouts } from '../wit/abi-layout.js';
+import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
+import type { FunctionBody } from './core-module-edit.js';
+import { RETURN_AREA, type CoreView } from './generated-unit.js';
+import type { AppImport, UnitImport } from './unit.js';
+
+/** The `host:` copies of the app's imports that a forwarding unit calls: the functions and resources the app uses. */
+export function hostCopies(imports: readonly AppImport[]): UnitImport[] {
+  return imports.map((app) => ({
+    name: inNamespace(app.name, HOST_NAMESPACE),
+    outer: formatInterfaceName(app.name),
+    functions: new Set(app.functions),
+    resources: new Set(app.types ?? []),
+  }));
+}
+
+/** The core imports a forwarding body calls: the host copies, and `[resource-new]` of the unit's resources. */
+export function keepForwardingImport(module: string, name: string): boolean {
+  return module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && name.endsWith('_new'));
+}
+
+/** How one export forwards: its interface, and which interfaces' resources are the unit's own. */
+export interface ForwardedCall {
+  readonly abi: AbiLayouts;
+  readonly core: CoreView;
+  /** The export's core name and function name. */
+  readonly coreName: string;
+  readonly func: string;
+  /** The unversioned WASI interface id the export belongs to. */
+  readonly id: string;
+  readonly ownsResourcesOf: (home: string) => boolean;
+}
+
+function hostModule(id: string): string {
+  return `${HOST_NAMESPACE}:${id.slice(id.indexOf(':') + 1)}`;
+}
+
+/** Whether the export returns through a return area (its host import then takes one more parameter). */
+export function returnsInMemory(call: ForwardedCall): boolean {
+  return call.core.imported(hostModule(call.id), call.func).params.length === call.core.exported(call.coreName).params.length + 1;
+}
+
+/** The body that forwards one export to the host: a destructor drops, anything else calls and wraps. */
+export function forwardBody(call: ForwardedCall): FunctionBody {
+  const { abi, core, func, id } = call;
+  if (func.endsWith('_dtor')) {
+    const drop = core.imported(hostModule(id), `${func.slice(0, -'_dtor'.length)}_drop`).index;
+    return { instructions: ['local.get 0', `call ${drop}`] };
+  }
+  const retptr = returnsInMemory(call);
+  const forward = [
+    ...core.exported(call.coreName).params.map((_, i) => `local.get ${i}`),
+    ...(retptr ? [`i32.const ${RETURN_AREA}`] : []),
+    `call ${core.imported(hostModule(id), func).index}`,
+  ];
+  const sites = abi.handleSites(id, abi.resultType(id, func)).filter((site) => call.ownsResourcesOf(site.home));
+  const resourceNew = (home: string, resource: string): string => `call ${core.imported(`_ex_${home}`, `${resource}_new`).index}`;
+  if (!retptr) return { instructions: [...forward, ...sites.map((site) => resourceNew(site.home, site.resource))] };
+  const wraps = sites.flatMap((site) => {
+    const at = RETURN_AREA + site.offset;
+    const wrap = [`i32.const ${at}`, `i32.const ${at}`, 'i32.load', resourceNew(site.home, site.resource), 'i32.store'];
+    if (site.when.length === 0) return wrap;
+    const holds = site.when.flatMap((c, i) => [
+      `i32.const ${RETURN_AREA + c.offset}`, c.size === 1 ? 'i32.load8_u' : c.size === 2 ? 'i32.load16_u' : 'i32.load',
+      `i32.const ${c.caseIndex}`, 'i32.eq', ...(i > 0 ? ['i32.and'] : []),
+    ]);
+    return [...holds, 'if', ...wrap, 'end'];
+  });
+  return { instructions: [...forward, ...wraps, `i32.const ${RETURN_AREA}`] };
+}
