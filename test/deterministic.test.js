@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { loadWasiWit, parseInterfaceName, readComponent, virtualizerOf } from '../dist/index.js';
 import { planFromManifest } from '../dist/build.js';
 import { seedKey } from '../dist/virtual-env/random-unit.js';
-import { buildWith, fixture, root, runCommand } from './helpers.js';
+import { buildWith, fixture, renameInterfaces, root, runCommand } from './helpers.js';
 
 const clocks = fixture('apps/clocks.wasm');
 const golden = join(root, 'test/fixtures/golden/clocks-deterministic.txt');
@@ -24,6 +24,18 @@ test('with deterministic: true, three runs print the same bytes, equal to the go
   assert.is(runs[2], runs[0]);
   if (process.env.UPDATE === '1' || !existsSync(golden)) writeFileSync(golden, runs[0]);
   assert.fixture(runs[0], readFileSync(golden, 'utf8'));
+});
+
+test('an app mixing WASI versions across the clock interfaces gets the same deterministic run', async () => {
+  const mixed = await renameInterfaces(clocks, [
+    ['wasi:io/poll@0.2.12', 'wasi:io/poll@0.2.0'],
+    ['wasi:clocks/monotonic-clock@0.2.12', 'wasi:clocks/monotonic-clock@0.2.3'],
+    ['wasi:clocks/wall-clock@0.2.12', 'wasi:clocks/wall-clock@0.2.1'],
+  ]);
+  const { component } = await buildWith('version: 1\ndeterministic: true\n', mixed);
+  const names = imports(component);
+  assert.ok(names.includes('wasi:io/poll@0.2.0') && names.includes('wasi:clocks/monotonic-clock@0.2.3'), names.join(', '));
+  assert.fixture((await runCommand(component)).stdout, readFileSync(golden, 'utf8'));
 });
 
 test('without it, two runs differ (host wall clock and host random)', async () => {
@@ -70,6 +82,15 @@ test('a denied clock traps, and the trap names the denial', async () => {
   const { exitCode, trap } = await runCommand(component);
   assert.is(exitCode, 134);
   assert.match(trap, 'in `wall-clock-denied-by-manifest`');
+});
+
+test('a denied monotonic clock traps, naming the denial, and takes no pollable from the host', async () => {
+  const { component } = await buildWith('version: 1\nclocks: { monotonic: deny }\n', clocks);
+  assert.not.ok(imports(component).some((n) => n.startsWith('wasi:clocks/monotonic-clock')));
+  const { exitCode, trap, stdout } = await runCommand(component);
+  assert.is(exitCode, 134);
+  assert.match(trap, 'in `monotonic-clock-denied-by-manifest`');
+  assert.match(stdout, /^realtime \d+$/m);
 });
 
 test('denied random traps, naming the denial', async () => {
