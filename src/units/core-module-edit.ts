@@ -1,9 +1,10 @@
-// Edits a compiled adapter's core module after Wizer: renames its imports and
-// exports to the canonical names of the app's WASI version, and replaces the
-// imports it must not keep (the Wizer-time config reader, host functions the
-// Plan does not grant) with trapping functions. wasm-tools prints the module
-// with one instruction per line and numeric indices, so renumbering function
-// references is a line-level rewrite; wasm-tools then parses and validates it.
+// Edits a unit's core module: renames imports and exports to the canonical
+// names of the app's WASI version, replaces the imports it must not keep (the
+// Wizer-time config reader, host functions the Plan does not grant) with
+// named trapping functions, and gives generated units their function bodies.
+// wasm-tools prints the module with one instruction per line and numeric
+// indices, so renumbering function references is a line-level rewrite;
+// wasm-tools then parses and validates the result.
 import { parseWat, printWasm } from '../jco/jco.js';
 
 /** What to change in a core module. */
