@@ -35,6 +35,7 @@ Usage:
 Options:
   -o, --output <file>   where \`virt build\` writes (written atomically)
   -q, --quiet           \`virt build\`: print nothing but errors
+      --json            \`virt build\`, \`virt inspect\`: print JSON for scripts
   -h, --help            this help
   -V, --version         the version
 
@@ -78,7 +79,7 @@ async function buildCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' } },
+    options: { output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
   });
   if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
   const [manifestPath, appPath] = positionals;
@@ -88,7 +89,10 @@ async function buildCommand(argv: string[]): Promise<number> {
   const result = await build({ manifest: { source, file: manifestPath }, app, onProgress: (m) => say(`virt: ${m}`) });
   for (const note of result.notes) process.stderr.write(`virt: note: ${note}\n`);
   await writeAtomically(values.output, result.component);
-  if (!values.quiet) {
+  if (values.json) {
+    const units = Object.fromEntries(result.unitSizes);
+    process.stdout.write(`${JSON.stringify({ output: values.output, bytes: result.component.length, units, audit: result.audit.lines }, null, 2)}\n`);
+  } else if (!values.quiet) {
     process.stdout.write(`${formatAudit(result.audit)}\n`);
     say(`virt: wrote \`${values.output}\` (${result.component.length} bytes; app ${app.length} bytes)`);
   }
@@ -132,15 +136,26 @@ async function runCommand(argv: string[]): Promise<number> {
 }
 
 async function inspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { manifest: { type: 'string', short: 'm' } } });
-  if (positionals.length !== 1) throw new UsageError('usage: virt inspect [--manifest <manifest.yaml>] <component.wasm>');
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { manifest: { type: 'string', short: 'm' }, json: { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('usage: virt inspect [--manifest <manifest.yaml>] [--json] <component.wasm>');
   const bytes = await readInput(positionals[0]);
+  const json = (value: unknown): number => {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    return EXIT.ok;
+  };
   if (values.manifest) {
     const plan = planFromManifest(new TextDecoder().decode(await readInput(values.manifest)), values.manifest);
-    process.stdout.write(`${formatAudit({ lines: await inspectPolicy(plan, bytes), violations: [] })}\n`);
+    const lines = await inspectPolicy(plan, bytes);
+    if (values.json) return json(lines);
+    process.stdout.write(`${formatAudit({ lines, violations: [] })}\n`);
     return EXIT.ok;
   }
   const found = await inspect(bytes);
+  if (values.json) return json(found);
   const out = [`imports from the host (${found.imports.length}):`, ...found.imports.map((i) => `  ${i}`)];
   out.push(`exports (${found.exports.length}):`, ...found.exports.map((e) => `  ${e}`));
   if (found.audit) out.push('virtualized by virt:', ...found.audit.filter((l) => l.status === 'virtualized').map((l) => `  ${l.interface}: ${l.detail}`));

@@ -75,6 +75,20 @@ test('inspect shows what a build virtualized, and a manifest\'s policy per impor
   assert.match(policy.stdout, /wasi:cli\/environment@0\.2\.12\s+virtualized\s+vars "HOME"; host vars none; args host; cwd none/);
 });
 
+test('--json prints what scripts need: the build\'s audit and sizes, and an inspection', () => {
+  const out = join(dir, 'json.wasm');
+  const built = cli(['build', '--json', manifest, app, '-o', out]);
+  assert.is(built.status, 0, built.stderr);
+  const report = JSON.parse(built.stdout);
+  assert.is(report.output, out);
+  assert.ok(report.units.environment > 0);
+  assert.equal(report.audit.find((l) => l.interface === 'wasi:cli/environment@0.2.12').status, 'virtualized');
+  const shown = JSON.parse(cli(['inspect', '--json', out]).stdout);
+  assert.ok(shown.imports.includes('wasi:cli/stdout@0.2.12'));
+  assert.equal(shown.exports, ['wasi:cli/run@0.2.12']);
+  assert.is(shown.audit[0].interface, 'wasi:cli/environment@0.2.12');
+});
+
 test('a missing manifest or app is named', () => {
   refuses([join(dir, 'nope.yaml'), app], /cannot read `.*nope\.yaml`: no such file/);
   refuses([manifest, join(dir, 'nope.wasm')], /cannot read `.*nope\.wasm`: no such file/);
