@@ -40,6 +40,11 @@ test('handle sites: where resources sit in a result, and when', () => {
   assert.equal(abi.handleSites('wasi:sockets/instance-network', 'network'), [
     { offset: 0, resource: 'network', home: 'wasi:sockets/network', when: [] },
   ]);
+  // A list of preopens: each element's descriptor, in elements of 12 bytes.
+  assert.equal(abi.handleSites('wasi:filesystem/preopens', 'list<tuple<descriptor, string>>'), [{
+    offset: 0, resource: 'descriptor', home: 'wasi:filesystem/types', when: [],
+    list: { elementSize: 12, elements: [{ offset: 0, resource: 'descriptor', home: 'wasi:filesystem/types', when: [] }] },
+  }]);
   // stream-error's last-operation-failed carries an io error.
   assert.equal(abi.handleSites('wasi:io/streams', 'result<_, stream-error>'), [
     { offset: 8, resource: 'error', home: 'wasi:io/error', when: [{ offset: 0, size: 1, caseIndex: 1 }, { offset: 4, size: 1, caseIndex: 0 }] },

@@ -60,6 +60,11 @@ export interface HandleSite {
   readonly resource: string;
   readonly home: string;
   readonly when: readonly CaseCondition[];
+  /**
+   * Set when the handles sit in the elements of a list whose (ptr, len) is at
+   * `offset`: the element size, and the handles' sites inside one element.
+   */
+  readonly list?: { readonly elementSize: number; readonly elements: readonly HandleSite[] };
 }
 
 /** Splits `a, b<c, d>, e` at its top-level commas. */
@@ -127,9 +132,12 @@ export class AbiLayouts {
         case 'own':
         case 'borrow':
           return this.handleSites(id, args[0], base, when);
-        case 'list':
-          if (this.handleSites(id, args[0]).length > 0) throw new Error(`assertion failed: handles inside \`${text}\` are not supported yet`);
-          return [];
+        case 'list': {
+          const elements = this.handleSites(id, args[0]);
+          if (elements.length === 0) return [];
+          const list = { elementSize: this.layout(id, args[0]).size, elements };
+          return [{ offset: base, resource: elements[0].resource, home: elements[0].home, when, list }];
+        }
         case 'tuple':
           return this.fieldSites(id, args, base, when);
         case 'option':
@@ -190,7 +198,7 @@ export class AbiLayouts {
   /** The item that defines type `name` as seen from interface `id`, following `use`, and the interface it is in. */
   private definition(id: string, name: string): [string, string] {
     for (const item of this.items(id)) {
-      if (new RegExp(`^(resource|type|record|variant|enum|flags) ${name}\\b`).test(item)) return [id, item];
+      if (new RegExp(`^(resource|type|record|variant|enum|flags) ${name}(?![\\w-])`).test(item)) return [id, item];
       const use = /^use ([a-z0-9:/-]+?)(?:@[\d.]+)?\.\{([^}]*)\}/.exec(item);
       const imported = use && splitTop(use[2]).find((n) => n.split(/\s+as\s+/).pop() === name);
       if (use && imported) {

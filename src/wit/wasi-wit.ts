@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { formatVersion, formatInterfaceName, interfaceId, type InterfaceName } from './names.js';
+import { formatVersion, formatInterfaceName, HOST_NAMESPACE, interfaceId, type InterfaceName } from './names.js';
 
 /** The interfaces of the shipped WASI WIT, by unversioned id (`wasi:cli/environment`). */
 export interface WasiWit {
@@ -85,6 +85,7 @@ function interfaceBlock(
   uses: ReadonlyMap<string, InterfaceName>,
   keep?: FunctionFilter,
   resources?: ReadonlySet<string>,
+  usesNamespace = 'wasi',
 ): string {
   const wasiId = interfaceId({ ...name, namespace: 'wasi' });
   const items = wit.interfaces.get(wasiId);
@@ -99,12 +100,12 @@ function interfaceBlock(
     .map((item) => (keep ? keepResourceFunctions(item, keep) : item));
   const others = kept.filter((item) => !item.startsWith('use ')).join('\n');
   const body = kept
-    .filter((item) => !item.startsWith('use ') || useNames(item).some((n) => new RegExp(`\\b${n}\\b`).test(others)))
+    .filter((item) => !item.startsWith('use ') || useNames(item).some((n) => new RegExp(`(?<![\\w-])${n}(?![\\w-])`).test(others)))
     .flatMap((item) => inlinePrimitiveUses(wit, item))
     .map((item) =>
       item.replace(/use wasi:([a-z-]+\/[a-z-]+)@\d+\.\d+\.\d+/g, (_, id: string) => {
-        const used = uses.get(`wasi:${id}`) ?? { ...name, namespace: 'wasi' };
-        return `use wasi:${id}${versionSuffix(used)}`;
+        const used = uses.get(`wasi:${id}`) ?? name;
+        return `use ${usesNamespace}:${id}${versionSuffix(used)}`;
       }),
     )
     .join('\n    ');
@@ -168,6 +169,8 @@ export interface WorldItem {
   readonly resources?: ReadonlySet<string>;
   /** `use x.{...}` of the interface's own package means `wasi:pkg/x`: the copy shares the app's types. */
   readonly sharedLocalUses?: boolean;
+  /** `use wasi:pkg/x` of other packages means `host:pkg/x`: a host copy whose types are all the host's. */
+  readonly hostUses?: boolean;
 }
 
 /** The name of the world that {@link worldSource} writes. */
@@ -179,11 +182,12 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   for (const { name } of spec.imports) lines.push(`  import ${formatInterfaceName(name)};`);
   for (const { name } of spec.exports) lines.push(`  export ${formatInterfaceName(name)};`);
   lines.push('}');
-  const uses = new Map(spec.imports.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name]));
+  const items = [...spec.imports, ...spec.exports];
+  const uses = new Map(items.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name]));
   const packages = new Map<string, string[]>();
-  for (const { name, keep, resources, sharedLocalUses } of [...spec.imports, ...spec.exports]) {
+  for (const { name, keep, resources, sharedLocalUses, hostUses } of items) {
     const pkg = `${name.namespace}:${name.package}${versionSuffix(name)}`;
-    let block = interfaceBlock(wit, name, uses, keep, resources);
+    let block = interfaceBlock(wit, name, uses, keep, resources, hostUses ? HOST_NAMESPACE : 'wasi');
     if (sharedLocalUses) block = block.replace(/use ([a-z-]+)\.\{/g, `use wasi:${name.package}/$1${versionSuffix(name)}.{`);
     packages.set(pkg, [...(packages.get(pkg) ?? []), block]);
   }
