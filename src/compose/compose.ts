@@ -1,5 +1,6 @@
 // Composes the virt units in front of the app: each app import is satisfied by
-// a unit's export or by an outer import; every app export is re-exported.
+// a unit's export or by an outer import, and so is each unit's import, from the
+// units before it; every app export is re-exported.
 import type { ComponentInfo } from '../binary/component-reader.js';
 import { componentWit } from '../jco/jco.js';
 import type { BuiltUnit } from '../units/unit.js';
@@ -18,8 +19,9 @@ export async function compose(app: Uint8Array, info: ComponentInfo, units: reado
 
   const unitExports = new Map<string, ItemRef>();
   for (const unit of units) {
+    // An earlier unit's export wins: a unit that uses wasi:io types takes the io group's when there is one.
     const args: Argument[] = [...unit.imports].map(([name, outerName]) => {
-      const item = outer.items.get(outerName);
+      const item = unitExports.get(outerName) ?? outer.items.get(outerName);
       if (!item) throw new CompositionError(`unit \`${unit.name}\` needs \`${outerName}\`, which the app does not import`, outerName);
       return { name, item };
     });

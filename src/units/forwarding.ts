@@ -3,7 +3,7 @@
 // handle as their rep, so `self` and borrowed arguments pass as they are; host
 // handles in results become the unit's through `[resource-new]` wherever the WIT
 // puts them; a destructor drops the host's handle.
-import type { AbiLayouts } from '../wit/abi-layout.js';
+import type { AbiLayouts, HandleSite } from '../wit/abi-layout.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import type { FunctionBody } from './core-module-edit.js';
 import { RETURN_AREA, type CoreView } from './generated-unit.js';
@@ -59,17 +59,38 @@ export function forwardBody(call: ForwardedCall): FunctionBody {
     `call ${core.imported(hostModule(id), func).index}`,
   ];
   const sites = abi.handleSites(id, abi.resultType(id, func)).filter((site) => call.ownsResourcesOf(site.home));
-  const resourceNew = (home: string, resource: string): string => `call ${core.imported(`_ex_${home}`, `${resource}_new`).index}`;
-  if (!retptr) return { instructions: [...forward, ...sites.map((site) => resourceNew(site.home, site.resource))] };
-  const wraps = sites.flatMap((site) => {
-    const at = RETURN_AREA + site.offset;
-    const wrap = [`i32.const ${at}`, `i32.const ${at}`, 'i32.load', resourceNew(site.home, site.resource), 'i32.store'];
-    if (site.when.length === 0) return wrap;
-    const holds = site.when.flatMap((c, i) => [
-      `i32.const ${RETURN_AREA + c.offset}`, c.size === 1 ? 'i32.load8_u' : c.size === 2 ? 'i32.load16_u' : 'i32.load',
-      `i32.const ${c.caseIndex}`, 'i32.eq', ...(i > 0 ? ['i32.and'] : []),
-    ]);
-    return [...holds, 'if', ...wrap, 'end'];
-  });
-  return { instructions: [...forward, ...wraps, `i32.const ${RETURN_AREA}`] };
+  const resourceNew = (site: HandleSite): string => `call ${core.imported(`_ex_${site.home}`, `${site.resource}_new`).index}`;
+  if (!retptr) return { instructions: [...forward, ...sites.map(resourceNew)] };
+  // Two locals walk a list of handles: the element's address, and how many are left.
+  const [element, left] = [core.exported(call.coreName).params.length, core.exported(call.coreName).params.length + 1];
+  const base = [`i32.const ${RETURN_AREA}`];
+  const wraps = sites.flatMap((site) => wrapSite(site, base, resourceNew, element, left));
+  const usesList = sites.some((site) => site.list);
+  return { ...(usesList ? { locals: ['i32', 'i32'] } : {}), instructions: [...forward, ...wraps, `i32.const ${RETURN_AREA}`] };
+}
+
+// Instructions that make the host handle at `site` (from the address `base` leaves) the unit's own.
+function wrapSite(site: HandleSite, base: readonly string[], resourceNew: (site: HandleSite) => string, element: number, left: number): string[] {
+  const holds = site.when.flatMap((c, i) => [
+    ...base, c.size === 1 ? `i32.load8_u offset=${c.offset}` : c.size === 2 ? `i32.load16_u offset=${c.offset}` : `i32.load offset=${c.offset}`,
+    `i32.const ${c.caseIndex}`, 'i32.eq', ...(i > 0 ? ['i32.and'] : []),
+  ]);
+  let wrap: string[];
+  if (site.list) {
+    if (site.list.elements.some((e) => e.list)) throw new Error('assertion failed: lists of lists of handles are not supported');
+    const at = [`local.get ${element}`];
+    wrap = [
+      ...base, `i32.load offset=${site.offset}`, `local.set ${element}`,
+      ...base, `i32.load offset=${site.offset + 4}`, `local.set ${left}`,
+      'block', 'loop',
+      `local.get ${left}`, 'i32.eqz', 'br_if 1',
+      ...site.list.elements.flatMap((e) => wrapSite(e, at, resourceNew, element, left)),
+      `local.get ${element}`, `i32.const ${site.list.elementSize}`, 'i32.add', `local.set ${element}`,
+      `local.get ${left}`, 'i32.const 1', 'i32.sub', `local.set ${left}`,
+      'br 0', 'end', 'end',
+    ];
+  } else {
+    wrap = [...base, ...base, `i32.load offset=${site.offset}`, resourceNew(site), `i32.store offset=${site.offset}`];
+  }
+  return holds.length ? [...holds, 'if', ...wrap, 'end'] : wrap;
 }
