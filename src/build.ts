@@ -19,6 +19,12 @@ export interface BuildInput {
   readonly app: Uint8Array;
   /** Called with a line of progress at each step. */
   readonly onProgress?: (message: string) => void;
+  /**
+   * Experimental: `virt` puts virt's io group in front of every io-typed
+   * interface, forwarding to the host. The stdio and filesystem sections will
+   * turn it on themselves; until then it changes nothing the app sees.
+   */
+  readonly io?: 'host' | 'virt';
 }
 
 /** What a build produced. */
@@ -51,7 +57,7 @@ export function planFromManifest(source: string, file: string): Plan {
 /** Builds the sandboxed component. */
 export async function build(input: BuildInput): Promise<BuildResult> {
   const progress = input.onProgress ?? (() => {});
-  const plan = planFromManifest(input.manifest.source, input.manifest.file);
+  const plan = { ...planFromManifest(input.manifest.source, input.manifest.file), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app);
   const notes = prepared.note ? [prepared.note] : [];
   const info = readComponent(prepared.component);
@@ -66,7 +72,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
       units.push(await virtualizer.build(plan, imports, all, wit));
     } catch (cause) {
       // jco rejects a unit world that the app's imports cannot make whole (an interface it uses renamed away).
-      if (!(cause instanceof Error) || cause.message.startsWith('assertion failed')) throw cause;
+      if (!(cause instanceof Error) || cause instanceof CompositionError || cause.message.startsWith('assertion failed')) throw cause;
       throw new CompositionError(`cannot build the ${virtualizer.name} unit for ${names}: ${cause.message}`, virtualizer.name, { cause });
     }
   }

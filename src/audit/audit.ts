@@ -5,7 +5,8 @@ import { SECTION } from '../binary/component-format.js';
 import type { ComponentInfo, ImportEntry } from '../binary/component-reader.js';
 import type { Plan } from '../policies/plan.js';
 import type { AppImport } from '../units/unit.js';
-import { VIRTUALIZERS, virtualizerOf, type Virtualizer } from '../units/virtualizers.js';
+import { VIRTUALIZERS, virtualizerFor, virtualizerOf, type Virtualizer } from '../units/virtualizers.js';
+import { IO_GROUP_IDS } from '../virtual-fs/io-group-unit.js';
 import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
 
 /** How the output provides one interface. */
@@ -36,14 +37,18 @@ export function wasiImports(imports: readonly ImportEntry[]): Map<string, AppImp
   return out;
 }
 
-/** Which of the app's imports the Plan virtualizes, and by which virtualizer. */
+/**
+ * Which of the app's imports the Plan virtualizes, and by which virtualizer,
+ * in the order of VIRTUALIZERS: the io group comes first, so that the units
+ * after it take its io types.
+ */
 export function plannedUnits(plan: Plan, imports: readonly ImportEntry[]): Map<Virtualizer, AppImport[]> {
-  const units = new Map<Virtualizer, AppImport[]>();
+  const byVirtualizer = new Map<Virtualizer, AppImport[]>();
   for (const [id, app] of wasiImports(imports)) {
-    const virtualizer = virtualizerOf(id);
-    if (virtualizer?.virtualizes(plan, id)) units.set(virtualizer, [...(units.get(virtualizer) ?? []), app]);
+    const virtualizer = virtualizerFor(plan, id);
+    if (virtualizer) byVirtualizer.set(virtualizer, [...(byVirtualizer.get(virtualizer) ?? []), app]);
   }
-  return units;
+  return new Map(VIRTUALIZERS.flatMap((v) => (byVirtualizer.has(v) ? [[v, byVirtualizer.get(v)!] as const] : [])));
 }
 
 function idOf(name: string): string {
@@ -57,7 +62,7 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
   const fromHost = new Set(outputImports.map((i) => i.name));
   for (const entry of appImports) {
     const id = idOf(entry.name);
-    const virtualizer = virtualizerOf(id);
+    const virtualizer = virtualizerFor(plan, id);
     if (virtualized.has(entry.name) && virtualizer) {
       const passes = fromHost.has(entry.name) ? ' (calls the host for what the manifest passes through)' : '';
       lines.push({ interface: entry.name, status: 'virtualized', detail: virtualizer.describe(plan, id) + passes });
@@ -67,9 +72,11 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
     }
   }
   const imported = new Set(appImports.map((i) => idOf(i.name)));
+  // Absent capabilities are worth a line; the io group's plumbing is not.
   for (const virtualizer of VIRTUALIZERS) {
     for (const id of virtualizer.ids) {
-      if (!imported.has(id)) lines.push({ interface: id, status: 'absent', detail: `the app does not import it; policy: ${virtualizer.describe(plan, id)}` });
+      if (imported.has(id) || virtualizerOf(id) !== virtualizer || (IO_GROUP_IDS as readonly string[]).includes(id)) continue;
+      lines.push({ interface: id, status: 'absent', detail: `the app does not import it; policy: ${virtualizer.describe(plan, id)}` });
     }
   }
   const violations = outputImports.map((i) => i.name).filter((name) => {

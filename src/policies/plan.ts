@@ -67,6 +67,11 @@ export interface Plan {
   readonly exit: ExitPolicy;
   readonly sockets: SocketsPolicy;
   readonly http: HttpPolicy;
+  /**
+   * Who owns wasi:io: the host, or virt's io group (experimental: set by a
+   * build option until the stdio and filesystem sections need it).
+   */
+  readonly io: 'host' | 'virt';
 }
 
 /** The Plan of an empty manifest: the safe defaults. */
@@ -77,6 +82,7 @@ export const DEFAULT_PLAN: Plan = {
   exit: 'allow',
   sockets: { mode: 'deny' },
   http: { mode: 'deny' },
+  io: 'host',
 };
 
 /** 2000-01-01T00:00:00Z, where `deterministic: true` starts the wall clock. */

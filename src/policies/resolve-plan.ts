@@ -110,5 +110,6 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     exit: manifest.exit ?? base.exit,
     sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),
     http: httpPolicy(manifest.http, base.http, ctx),
+    io: base.io,
   };
 }

@@ -123,6 +123,7 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
       keep: (fn: string) => i.functions.has(fn),
       ...(i.resources ? { resources: i.resources } : {}),
       ...(i.sharedLocalUses ? { sharedLocalUses: true } : {}),
+      ...(i.hostUses ? { hostUses: true } : {}),
     })),
     exports: spec.exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn), ...(e.resources ? { resources: e.resources } : {}) })),
   });

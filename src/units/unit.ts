@@ -52,6 +52,8 @@ export interface UnitImport {
   readonly resources?: ReadonlySet<string>;
   /** A host copy whose `use` of its own package's interfaces means the app's (`wasi:`) ones: types shared with the app. */
   readonly sharedLocalUses?: boolean;
+  /** A host copy whose `use` of other packages means their host copies: every type in it is the host's. */
+  readonly hostUses?: boolean;
 }
 
 /** What it takes to build one unit. */

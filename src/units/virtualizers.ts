@@ -6,10 +6,12 @@ import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from '../virtu
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/environment-unit.js';
 import { EXIT_ID, exitUnit } from '../virtual-env/exit-unit.js';
 import { RANDOM_IDS, randomUnit } from '../virtual-env/random-unit.js';
-import { allowListHttpUnit, deniedHttpUnit, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
+import { allowListHttpUnit, deniedHttpUnit, HTTP_TYPES_ID, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
 import { allowListSocketsUnit } from '../null-sockets/allow-list-unit.js';
 import { nullSocketsUnit, SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
+import { CompositionError } from '../compose/errors.js';
+import { IO_GROUP_IDS, ioGroupUnit } from '../virtual-fs/io-group-unit.js';
 import { buildGeneratedUnit } from './generated-unit.js';
 import { buildUnit, type AppImport, type BuiltUnit } from './unit.js';
 
@@ -123,10 +125,35 @@ const http: Virtualizer = {
   hostForbidden: (plan) => plan.http.mode === 'deny',
 };
 
-/** Every virtualizer. */
-export const VIRTUALIZERS: readonly Virtualizer[] = [environment, clocks, random, exit, sockets, http];
+const ioGroup: Virtualizer = {
+  name: 'io-group',
+  ids: [...IO_GROUP_IDS, MONOTONIC_CLOCK_ID],
+  // A host monotonic clock hands out pollables, so it joins the group; a virtual one is the clocks unit's.
+  virtualizes: (plan, id) => plan.io === 'virt' && (id !== MONOTONIC_CLOCK_ID || plan.clocks.monotonic.mode === 'host'),
+  describe: () => "forwarded to the host through virt's io group",
+  build(plan, imports, all, wit) {
+    const clash = all.has(MONOTONIC_CLOCK_ID) && plan.clocks.monotonic.mode !== 'host'
+      ? 'a virtual or denied monotonic clock'
+      : all.has(HTTP_TYPES_ID)
+        ? 'wasi:http, whose types stay the host\'s'
+        : SOCKETS_IDS.some((id) => all.has(id)) && plan.sockets.mode !== 'deny'
+          ? 'sockets that reach the host'
+          : undefined;
+    if (clash) throw new CompositionError(`virt's io group cannot yet serve an app with ${clash}`, 'io-group');
+    return buildGeneratedUnit(ioGroupUnit(wit, imports), wit);
+  },
+  hostForbidden: () => false,
+};
 
-/** The virtualizer of an interface id, if virt has one. */
+/** Every virtualizer; where two could serve an interface, the first that the Plan enables does. */
+export const VIRTUALIZERS: readonly Virtualizer[] = [ioGroup, environment, clocks, random, exit, sockets, http];
+
+/** The virtualizer that owns an interface id, whatever the Plan says. */
 export function virtualizerOf(id: string): Virtualizer | undefined {
-  return VIRTUALIZERS.find((v) => v.ids.includes(id));
+  return VIRTUALIZERS.find((v) => v.ids.includes(id) && v !== ioGroup) ?? (ioGroup.ids.includes(id) ? ioGroup : undefined);
+}
+
+/** The virtualizer that serves an interface id under `plan`, if any does. */
+export function virtualizerFor(plan: Plan, id: string): Virtualizer | undefined {
+  return VIRTUALIZERS.find((v) => v.ids.includes(id) && v.virtualizes(plan, id));
 }

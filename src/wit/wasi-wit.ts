@@ -130,8 +130,9 @@ function keepResourceFunctions(item: string, keep: FunctionFilter): string {
 const PRIMITIVE = /^(u8|u16|u32|u64|s8|s16|s32|s64|f32|f64|bool|char|string)$/;
 
 // `use wasi:clocks/monotonic-clock.{duration}` where `type duration = u64`
-// becomes `type duration = u64;`: the same type, without importing the
-// interface only for a name.
+// becomes `type duration = u64;`, and a record of primitives (wall-clock's
+// `datetime`) is written out in place: the same structural type, without
+// importing the interface only for a name.
 function inlinePrimitiveUses(wit: WasiWit, item: string): string[] {
   const m = /^use (wasi:[a-z-]+\/[a-z-]+)@[\d.]+\.\{/.exec(item);
   const home = m ? wit.interfaces.get(m[1]) : undefined;
@@ -139,11 +140,14 @@ function inlinePrimitiveUses(wit: WasiWit, item: string): string[] {
   const aliases = new Map<string, string>();
   for (const other of home) {
     const alias = /^type ([a-z0-9-]+) = ([a-z0-9]+);$/.exec(other);
-    if (alias && PRIMITIVE.test(alias[2])) aliases.set(alias[1], alias[2]);
+    if (alias && PRIMITIVE.test(alias[2])) aliases.set(alias[1], `type ${alias[1]} = ${alias[2]};`);
+    const record = /^record ([a-z0-9-]+) \{([^{}]*)\}$/.exec(other);
+    const fields = record?.[2].split(',').map((f) => f.trim()).filter(Boolean) ?? [];
+    if (record && fields.every((f) => PRIMITIVE.test(f.slice(f.indexOf(':') + 1).trim()))) aliases.set(record[1], other);
   }
   const names = useNames(item);
   const rest = names.filter((n) => !aliases.has(n));
-  const inlined = names.filter((n) => aliases.has(n)).map((n) => `type ${n} = ${aliases.get(n)};`);
+  const inlined = names.filter((n) => aliases.has(n)).map((n) => aliases.get(n)!);
   if (rest.length === names.length) return [item];
   return [...(rest.length ? [item.replace(/\.\{[^}]*\}/, `.{${rest.join(', ')}}`)] : []), ...inlined];
 }
