@@ -107,7 +107,7 @@ test('schema violations name line, column and key path, all at once', () => {
     '  host: { allow: ["A=B"] }',
     '  args: 3',
     '  cwd: relative/dir',
-    'stdio: host',
+    'filesystem: {}',
   ].join('\n'));
   const { stderr } = refuses([bad, app], 'unknown key `varz`');
   assert.match(stderr, 'schema.yaml:3:3: error: unknown key `varz`; expected one of `vars`, `host`, `args`, `cwd` (at `env.varz`)');
@@ -115,7 +115,7 @@ test('schema violations name line, column and key path, all at once', () => {
   assert.match(stderr, '(at `env.host.allow[0]`)');
   assert.match(stderr, 'schema.yaml:5:9: error: `env.args` must be `host` or a list of strings, argv[0] first (at `env.args`)');
   assert.match(stderr, 'schema.yaml:6:8: error: `env.cwd` must be `none`, `host` or an absolute path such as `/app` (at `env.cwd`)');
-  assert.match(stderr, 'schema.yaml:7:1: error: the `stdio` section is not supported yet by this version of virt (at `stdio`)');
+  assert.match(stderr, 'schema.yaml:7:1: error: the `filesystem` section is not supported yet by this version of virt (at `filesystem`)');
   assert.match(stderr, '       ^^^^^^^^^^^^');
 });
 

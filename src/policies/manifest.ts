@@ -10,7 +10,7 @@ import type { Plan } from './plan.js';
 const schema = createRequire(import.meta.url)('../../schemas/virt.schema.json') as object;
 
 /** Sections that later versions of virt fill in; naming one is an error until then. */
-const NOT_YET = ['filesystem', 'stdio'];
+const NOT_YET = ['filesystem'];
 
 /** The result of reading a manifest: a Plan, or the diagnostics that stop one. */
 export type ManifestResult =
@@ -148,6 +148,11 @@ export interface ManifestValue {
   readonly exit?: 'allow' | 'deny';
   readonly sockets?: 'deny' | 'host' | { readonly allow: readonly string[]; readonly dns?: 'deny' | 'host' };
   readonly http?: 'deny' | 'host' | { readonly allow: readonly string[] };
+  readonly stdio?: {
+    readonly stdin?: 'host' | 'ignore' | 'deny' | { readonly text: string };
+    readonly stdout?: 'host' | 'ignore' | 'deny';
+    readonly stderr?: 'host' | 'ignore' | 'deny';
+  };
 }
 
 /** A clock as the manifest writes it. */

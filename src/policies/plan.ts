@@ -59,6 +59,16 @@ export type SocketsPolicy =
   | { readonly mode: 'host' }
   | { readonly mode: 'allow'; readonly rules: readonly SocketRule[]; readonly dns: 'deny' | 'host' };
 
+/** An output stream: the host's, discarded, or closed. */
+export type OutputPolicy = 'host' | 'ignore' | 'deny';
+
+/** The standard streams. */
+export interface StdioPlan {
+  readonly stdin: { readonly mode: 'host' | 'ignore' | 'deny' } | { readonly mode: 'text'; readonly data: Uint8Array };
+  readonly stdout: OutputPolicy;
+  readonly stderr: OutputPolicy;
+}
+
 /** Everything a manifest decides, defaults resolved. */
 export interface Plan {
   readonly env: EnvPlan;
@@ -67,9 +77,10 @@ export interface Plan {
   readonly exit: ExitPolicy;
   readonly sockets: SocketsPolicy;
   readonly http: HttpPolicy;
+  readonly stdio: StdioPlan;
   /**
-   * Who owns wasi:io: the host, or virt's io group (experimental: set by a
-   * build option until the stdio and filesystem sections need it).
+   * Who owns wasi:io: the host, or virt's io group. A stdio policy other than
+   * host needs the io group; a build option can also ask for it.
    */
   readonly io: 'host' | 'virt';
 }
@@ -82,6 +93,7 @@ export const DEFAULT_PLAN: Plan = {
   exit: 'allow',
   sockets: { mode: 'deny' },
   http: { mode: 'deny' },
+  stdio: { stdin: { mode: 'host' }, stdout: 'host', stderr: 'host' },
   io: 'host',
 };
 

@@ -4,7 +4,7 @@
 import type { ClockValue, ManifestValue, Segment } from './manifest.js';
 import {
   DEFAULT_PLAN, DETERMINISTIC_EPOCH_NS, DETERMINISTIC_PLAN,
-  type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy, type HttpPolicy,
+  type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy, type HttpPolicy, type StdioPlan,
 } from './plan.js';
 import { parseOrigin } from './http-origins.js';
 import { parseSocketRule } from './socket-rules.js';
@@ -94,6 +94,12 @@ function httpPolicy(http: ManifestValue['http'], base: HttpPolicy, ctx: ResolveC
 /** Fills in the defaults of a manifest that passed the schema; reports values it cannot use. */
 export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan {
   const base = manifest.deterministic ? DETERMINISTIC_PLAN : DEFAULT_PLAN;
+  const stdin = manifest.stdio?.stdin;
+  const stdio: StdioPlan = {
+    stdin: stdin === undefined ? base.stdio.stdin : typeof stdin === 'string' ? { mode: stdin } : { mode: 'text', data: new TextEncoder().encode(stdin.text) },
+    stdout: manifest.stdio?.stdout ?? base.stdio.stdout,
+    stderr: manifest.stdio?.stderr ?? base.stdio.stderr,
+  };
   const env = manifest.env ?? {};
   return {
     env: {
@@ -110,6 +116,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     exit: manifest.exit ?? base.exit,
     sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),
     http: httpPolicy(manifest.http, base.http, ctx),
-    io: base.io,
+    stdio,
+    io: stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host' ? 'virt' : base.io,
   };
 }

@@ -130,7 +130,12 @@ const ioGroup: Virtualizer = {
   ids: [...IO_GROUP_IDS, MONOTONIC_CLOCK_ID],
   // A host monotonic clock hands out pollables, so it joins the group; a virtual one is the clocks unit's.
   virtualizes: (plan, id) => plan.io === 'virt' && (id !== MONOTONIC_CLOCK_ID || plan.clocks.monotonic.mode === 'host'),
-  describe: () => "forwarded to the host through virt's io group",
+  describe(plan, id) {
+    const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
+    const mode = stream === 'stdin' ? plan.stdio.stdin.mode : stream ? plan.stdio[stream] : 'host';
+    const what = { host: "forwarded to the host through virt's io group", ignore: stream === 'stdin' ? 'ignored: reads end at once' : 'ignored: writes are discarded', deny: 'denied: every call answers closed', text: 'fixed text from the manifest' };
+    return what[mode];
+  },
   build(plan, imports, all, wit) {
     const clash = all.has(MONOTONIC_CLOCK_ID) && plan.clocks.monotonic.mode !== 'host'
       ? 'a virtual or denied monotonic clock'
@@ -140,9 +145,12 @@ const ioGroup: Virtualizer = {
           ? 'sockets that reach the host'
           : undefined;
     if (clash) throw new CompositionError(`virt's io group cannot yet serve an app with ${clash}`, 'io-group');
-    return buildGeneratedUnit(ioGroupUnit(wit, imports), wit);
+    return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio), wit);
   },
-  hostForbidden: () => false,
+  hostForbidden: (plan, id) => {
+    const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
+    return stream !== undefined && (stream === 'stdin' ? plan.stdio.stdin.mode : plan.stdio[stream]) !== 'host';
+  },
 };
 
 /** Every virtualizer; where two could serve an interface, the first that the Plan enables does. */

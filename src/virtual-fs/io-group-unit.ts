@@ -1,14 +1,16 @@
 // The io group: a generated unit that owns wasi:io (error, poll, streams) and
 // re-exports every interface the app imports that hands out io resources
 // (stdin/stdout/stderr, filesystem, a host monotonic clock), forwarding each
-// call to the host. It is the ground the virtual filesystem and the stdio
-// policies stand on: they will answer some calls themselves instead of
-// forwarding. Until then it changes nothing the app sees.
+// call to the host. Its resources hold the host's handles, except virtual ones,
+// whose rep has the top bit set: the stdio policies (ignore, deny, text) and
+// the ready pollables they hand out. The virtual filesystem will add its own.
+import type { StdioPlan } from '../policies/plan.js';
+import type { FunctionBody } from '../units/core-module-edit.js';
 import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
-import type { GeneratedUnitSpec } from '../units/generated-unit.js';
+import { DATA_BASE, RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
-import type { WasiWit } from '../wit/wasi-wit.js';
+import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
 import { interfaceOf, mirrorExports } from '../null-sockets/sockets-unit.js';
 
 /** The interfaces the io group always owns when the app imports them. */
@@ -18,18 +20,134 @@ export const IO_GROUP_IDS = [
   'wasi:filesystem/types', 'wasi:filesystem/preopens',
 ] as const;
 
+// Virtual resources: the top bit marks them; the low bits say which.
+const VIRTUAL = 0x80000000;
+const KIND = { discard: 1, closedOutput: 2, empty: 3, closedInput: 4, text: 5, ready: 6 } as const;
+const rep = (kind: number): string => `i32.const ${(VIRTUAL | kind) | 0}`;
+const TEXT_POSITION = 12; // u32: how much of the stdin text the app has read
+
+const STREAMS = 'wasi:io/streams';
+const WRITE_LIKE = ['write', 'blocking-write-and-flush', 'flush', 'blocking-flush', 'write-zeroes', 'blocking-write-zeroes-and-flush'];
+
 /** The io group's unit for the app's imports it takes over. */
-export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[]): GeneratedUnitSpec {
+export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: StdioPlan): GeneratedUnitSpec {
   const abi = new AbiLayouts(wit);
   const owned = new Set(imports.map((app) => `${app.name.namespace}:${app.name.package}/${app.name.interface}`));
+  const closed = caseIndex(wit, STREAMS, 'stream-error', 'closed');
+  const payload = (expr: string): number => abi.variant(STREAMS, expr).payloadOffset;
+  const text = stdio.stdin.mode === 'text' ? stdio.stdin.data : new Uint8Array();
+
+  // Writes `result::ok` (with `value` instructions storing its payload), or `err(closed)`, to the return area.
+  const ok = (store: string[] = []): string[] => [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', ...store, `i32.const ${RETURN_AREA}`];
+  const errClosed = (resultType: string): string[] => [
+    `i32.const ${RETURN_AREA}`, 'i32.const 1', 'i32.store8',
+    `i32.const ${RETURN_AREA}`, `i32.const ${closed}`, `i32.store8 offset=${payload(resultType)}`,
+    `i32.const ${RETURN_AREA}`,
+  ];
+  const u64At = (offset: number, value: string[]): string[] => [`i32.const ${RETURN_AREA}`, ...value, `i64.store offset=${offset}`];
+  const isKind = (kind: number): string[] => ['local.get 0', rep(kind), 'i32.eq'];
+
+  function virtualBody(func: string, core: CoreView): string[] | undefined {
+    const method = /^\[method\]([a-z-]+)\.(.+)$/.exec(func);
+    if (!method) return undefined;
+    const [, resource, name] = method;
+    if (resource === 'pollable') return name === 'ready' ? ['i32.const 1'] : name === 'block' ? [] : undefined;
+    if (name === 'subscribe') return [rep(KIND.ready), `call ${core.imported('_ex_wasi:io/poll', 'pollable_new').index}`];
+    if (resource === 'output-stream') {
+      if (name === 'check-write') {
+        const result = 'result<u64, stream-error>';
+        return [...isKind(KIND.closedOutput), 'if', ...errClosed(result), 'return', 'end', ...ok(u64At(payload(result), ['i64.const 65536']))];
+      }
+      if (WRITE_LIKE.includes(name)) {
+        return [...isKind(KIND.closedOutput), 'if', ...errClosed('result<_, stream-error>'), 'return', 'end', ...ok()];
+      }
+      const result = 'result<u64, stream-error>';
+      return [...isKind(KIND.closedOutput), 'if', ...errClosed(result), 'return', 'end', ...ok(u64At(payload(result), ['i64.const 0']))];
+    }
+    // Input streams: only the text has bytes; the end of the text, ignore and deny all answer `closed`.
+    const reads = name === 'read' || name === 'blocking-read';
+    const result = reads ? 'result<list<u8>, stream-error>' : 'result<u64, stream-error>';
+    const at = payload(result);
+    // n = min(len, remaining) into local 2 (a local the body declares), then position += n.
+    const take = [
+      'local.get 1', `i32.const ${text.length}`, `i32.const ${TEXT_POSITION}`, 'i32.load', 'i32.sub', 'i64.extend_i32_u',
+      'local.get 1', `i32.const ${text.length}`, `i32.const ${TEXT_POSITION}`, 'i32.load', 'i32.sub', 'i64.extend_i32_u', 'i64.lt_u',
+      'select', 'i32.wrap_i64', 'local.set 2',
+    ];
+    const answer = reads
+      ? [`i32.const ${RETURN_AREA}`, `i32.const ${DATA_BASE}`, `i32.const ${TEXT_POSITION}`, 'i32.load', 'i32.add', `i32.store offset=${at}`,
+         `i32.const ${RETURN_AREA}`, 'local.get 2', `i32.store offset=${at + 4}`]
+      : [`i32.const ${RETURN_AREA}`, 'local.get 2', 'i64.extend_i32_u', `i64.store offset=${at}`];
+    return [
+      ...isKind(KIND.text), `i32.const ${TEXT_POSITION}`, 'i32.load', `i32.const ${text.length}`, 'i32.lt_u', 'i32.and', 'i32.eqz',
+      'if', ...errClosed(result), 'return', 'end',
+      ...take, ...ok(answer),
+      `i32.const ${TEXT_POSITION}`, `i32.const ${TEXT_POSITION}`, 'i32.load', 'local.get 2', 'i32.add', 'i32.store',
+    ];
+  }
+
+  // poll: virtual pollables are always ready; when any is in the list, answer with them and leave the host alone.
+  function pollBody(core: CoreView): string[] {
+    const realloc = core.exported('cm32p2_realloc').index;
+    return [
+      // params 0 = list, 1 = length; locals: 3 = index, 4 = count of virtual entries, 5 = output list
+      'i32.const 0', 'local.set 3', 'i32.const 0', 'local.set 4',
+      'block', 'loop', 'local.get 3', 'local.get 1', 'i32.ge_u', 'br_if 1',
+      'local.get 0', 'local.get 3', 'i32.const 2', 'i32.shl', 'i32.add', 'i32.load', 'i32.const 0', 'i32.lt_s',
+      'local.get 4', 'i32.add', 'local.set 4',
+      'local.get 3', 'i32.const 1', 'i32.add', 'local.set 3', 'br 0', 'end', 'end',
+      'local.get 4', 'if',
+      'i32.const 0', 'i32.const 0', 'i32.const 4', 'local.get 4', 'i32.const 2', 'i32.shl', `call ${realloc}`, 'local.set 5',
+      `i32.const ${RETURN_AREA}`, 'local.get 5', 'i32.store', `i32.const ${RETURN_AREA}`, 'local.get 4', 'i32.store offset=4',
+      'i32.const 0', 'local.set 3', 'i32.const 0', 'local.set 4',
+      'block', 'loop', 'local.get 3', 'local.get 1', 'i32.ge_u', 'br_if 1',
+      'local.get 0', 'local.get 3', 'i32.const 2', 'i32.shl', 'i32.add', 'i32.load', 'i32.const 0', 'i32.lt_s',
+      'if', 'local.get 5', 'local.get 4', 'i32.const 2', 'i32.shl', 'i32.add', 'local.get 3', 'i32.store',
+      'local.get 4', 'i32.const 1', 'i32.add', 'local.set 4', 'end',
+      'local.get 3', 'i32.const 1', 'i32.add', 'local.set 3', 'br 0', 'end', 'end',
+      `i32.const ${RETURN_AREA}`, 'return', 'end',
+    ];
+  }
+
+  const stdioKind = { stdin: stdio.stdin.mode, stdout: stdio.stdout, stderr: stdio.stderr };
+  const virtualStream = (stream: 'stdin' | 'stdout' | 'stderr', core: CoreView): string[] | undefined => {
+    const mode = stdioKind[stream];
+    if (mode === 'host') return undefined;
+    const kind = stream === 'stdin'
+      ? { ignore: KIND.empty, deny: KIND.closedInput, text: KIND.text }[mode as 'ignore' | 'deny' | 'text']
+      : { ignore: KIND.discard, deny: KIND.closedOutput }[mode as 'ignore' | 'deny'];
+    const resource = stream === 'stdin' ? 'input-stream' : 'output-stream';
+    return [rep(kind), `call ${core.imported('_ex_wasi:io/streams', `${resource}_new`).index}`];
+  };
+
   return {
     name: 'io-group',
     exports: mirrorExports(imports),
-    imports: hostCopies(imports).map((copy) => ({ ...copy, hostUses: true })),
+    // A stream the Plan does not leave to the host is never asked of it.
+    imports: hostCopies(imports)
+      .filter((copy) => !(/^(stdin|stdout|stderr)$/.test(copy.name.interface) && stdioKind[copy.name.interface as keyof typeof stdioKind] !== 'host'))
+      .map((copy) => ({ ...copy, hostUses: true })),
     keepImport: keepForwardingImport,
-    body(func, coreName, core) {
+    data: text,
+    body(func, coreName, core): FunctionBody {
       if (func.endsWith('_post')) return { instructions: [] };
-      return forwardBody({ abi, core, coreName, func, id: interfaceOf(coreName), ownsResourcesOf: (home) => owned.has(home) });
+      const id = interfaceOf(coreName);
+      const stream = /^get-(stdin|stdout|stderr)$/.exec(func)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
+      const virtualGet = stream && virtualStream(stream, core);
+      if (virtualGet) return { instructions: virtualGet };
+      const forward = forwardBody({ abi, core, coreName, func, id, ownsResourcesOf: (home) => owned.has(home) });
+      if (stream) return forward;
+      if (!id.startsWith('wasi:io/')) return forward;
+      // Virtual resources never reach the host: destructors and methods answer them here.
+      if (func.endsWith('_dtor')) return { instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', 'return', 'end', ...forward.instructions] };
+      if (func === 'poll') return { locals: ['i32', 'i32', 'i32', 'i32'], instructions: [...pollBody(core), ...forward.instructions] };
+      const virtual = virtualBody(func, core);
+      if (!virtual) return forward;
+      // io methods return no lists of handles, so the forward needs no locals; local 2 is the virtual body's.
+      return {
+        locals: ['i32'],
+        instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', ...virtual, 'return', 'end', ...forward.instructions],
+      };
     },
   };
 }
