@@ -76,6 +76,15 @@ test('the audit: no wall-clock or random import remains when they are virtual', 
   assert.is(wall.status, 'virtualized');
 });
 
+test('with virt\'s io group, sleeps take its ready pollables: no monotonic-clock import remains', async () => {
+  // Any stdio policy brings in the io group.
+  const { component, audit } = await buildWith('version: 1\ndeterministic: true\nstdio: { stdin: ignore }\n', clocks);
+  const names = imports(component);
+  assert.not.ok(names.some((n) => n.startsWith('wasi:clocks/')), names.join(', '));
+  assert.equal(audit.violations, []);
+  assert.fixture((await runCommand(component)).stdout, readFileSync(golden, 'utf8'));
+});
+
 test('a denied clock traps, and the trap names the denial', async () => {
   const { component } = await buildWith('version: 1\nclocks: { wall: deny }\n', clocks);
   assert.not.ok(imports(component).some((n) => n.startsWith('wasi:clocks/wall-clock')));

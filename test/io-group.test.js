@@ -45,7 +45,6 @@ test("a library's exports still work with the io group", async () => {
 
 test('the io group refuses what it cannot serve yet, and says what', async () => {
   for (const [app, source, what] of [
-    ['apps/clocks.wasm', 'version: 1\ndeterministic: true\n', 'a virtual or denied monotonic clock'],
     ['apps/net-probe.wasm', 'version: 1\n', "wasi:http, whose types stay the host's"],
   ]) {
     try {

@@ -74,9 +74,9 @@ const clocks: Virtualizer = {
   virtualizes: (plan, id) => clockOf(plan, id).mode !== 'host',
   describe: (plan, id) => describeClock(clockOf(plan, id), id),
   build: (plan, imports, all, wit) =>
-    buildUnit(clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID)), wit),
-  // A virtual monotonic clock still takes ready pollables from the host until virt owns wasi:io.
-  hostForbidden: (plan, id) => clockOf(plan, id).mode === 'deny' || (id === WALL_CLOCK_ID && plan.clocks.wall.mode === 'virtual'),
+    buildUnit(clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID), plan.io === 'virt'), wit),
+  // A virtual monotonic clock takes ready pollables from the host, unless virt's io group owns wasi:io.
+  hostForbidden: (plan, id) => clockOf(plan, id).mode === 'deny' || (clockOf(plan, id).mode === 'virtual' && (id === WALL_CLOCK_ID || plan.io === 'virt')),
 };
 
 const random: Virtualizer = {
@@ -137,15 +137,16 @@ const ioGroup: Virtualizer = {
     return what[mode];
   },
   build(plan, imports, all, wit) {
-    const clash = all.has(MONOTONIC_CLOCK_ID) && plan.clocks.monotonic.mode !== 'host'
-      ? 'a virtual or denied monotonic clock'
-      : all.has(HTTP_TYPES_ID)
-        ? 'wasi:http, whose types stay the host\'s'
-        : SOCKETS_IDS.some((id) => all.has(id)) && plan.sockets.mode !== 'deny'
-          ? 'sockets that reach the host'
-          : undefined;
+    const clash = all.has(HTTP_TYPES_ID)
+      ? 'wasi:http, whose types stay the host\'s'
+      : SOCKETS_IDS.some((id) => all.has(id)) && plan.sockets.mode !== 'deny'
+        ? 'sockets that reach the host'
+        : undefined;
     if (clash) throw new CompositionError(`virt's io group cannot yet serve an app with ${clash}`, 'io-group');
-    return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio), wit);
+    // A virtual monotonic clock's sleeps get their ready pollables from the io group.
+    const subscribes = all.get(MONOTONIC_CLOCK_ID)?.functions.some((fn) => fn.startsWith('subscribe-')) ?? false;
+    const ready = subscribes && plan.clocks.monotonic.mode === 'virtual' ? all.get(POLL_ID) : undefined;
+    return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio, ready !== undefined), wit);
   },
   hostForbidden: (plan, id) => {
     const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;

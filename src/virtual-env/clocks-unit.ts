@@ -3,7 +3,11 @@
 import type { ClockPolicy, ClocksPlan } from '../policies/plan.js';
 import { ConfigBlob } from '../units/config-blob.js';
 import { adapterPath, type AppImport, type UnitImport, type UnitSpec } from '../units/unit.js';
-import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
+import { formatInterfaceName, HOST_NAMESPACE, inNamespace, parseInterfaceName, type InterfaceName } from '../wit/names.js';
+import { READY_ID, READY_VERSION } from '../wit/wasi-wit.js';
+
+/** virt's ready-pollable interface, as units name it. */
+export const READY_NAME: InterfaceName = { ...parseInterfaceName(READY_ID)!, version: READY_VERSION };
 
 /** The wall clock's interface. */
 export const WALL_CLOCK_ID = 'wasi:clocks/wall-clock';
@@ -38,7 +42,13 @@ export function clocksConfig(clocks: ClocksPlan): Uint8Array {
  * leave to the host. `poll` is the app's own `wasi:io/poll` import, whose
  * pollable type the subscriptions return.
  */
-export function clocksUnit(clocks: ClocksPlan, wall: AppImport | undefined, monotonic: AppImport | undefined, poll: AppImport | undefined): UnitSpec {
+export function clocksUnit(
+  clocks: ClocksPlan,
+  wall: AppImport | undefined,
+  monotonic: AppImport | undefined,
+  poll: AppImport | undefined,
+  ioGroup: boolean,
+): UnitSpec {
   const pick = (app: AppImport, table: ReadonlyArray<[string, string]>) => ({
     name: app.name,
     functions: new Map(table.filter(([fn]) => app.functions.includes(fn))),
@@ -49,10 +59,11 @@ export function clocksUnit(clocks: ClocksPlan, wall: AppImport | undefined, mono
   if (monotonic && subscribes) {
     if (!poll) throw new Error('assertion failed: an app that subscribes to the monotonic clock imports wasi:io/poll');
     imports.push({ name: poll.name, outer: formatInterfaceName(poll.name), functions: new Set() });
-    // The ready pollable's source until virt owns wasi:io; a denied clock never asks for one.
+    // Where ready pollables come from: virt's io group when it owns wasi:io, else the host's
+    // `subscribe-duration(0)`. A denied clock never asks for one.
     imports.push({
-      name: inNamespace(monotonic.name, HOST_NAMESPACE),
-      outer: formatInterfaceName(monotonic.name),
+      name: ioGroup ? READY_NAME : inNamespace(monotonic.name, HOST_NAMESPACE),
+      outer: formatInterfaceName(ioGroup ? READY_NAME : monotonic.name),
       adapterModule: 'host-monotonic-clock',
       functions: new Set(clocks.monotonic.mode === 'virtual' ? ['subscribe-duration'] : []),
     });

@@ -10,7 +10,8 @@ import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwardi
 import { DATA_BASE, RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
-import { caseIndex, type WasiWit } from '../wit/wasi-wit.js';
+import { caseIndex, READY_ID, type WasiWit } from '../wit/wasi-wit.js';
+import { READY_NAME } from '../virtual-env/clocks-unit.js';
 import { interfaceOf, mirrorExports } from '../null-sockets/sockets-unit.js';
 
 /** The interfaces the io group always owns when the app imports them. */
@@ -30,7 +31,7 @@ const STREAMS = 'wasi:io/streams';
 const WRITE_LIKE = ['write', 'blocking-write-and-flush', 'flush', 'blocking-flush', 'write-zeroes', 'blocking-write-zeroes-and-flush'];
 
 /** The io group's unit for the app's imports it takes over. */
-export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: StdioPlan): GeneratedUnitSpec {
+export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: StdioPlan, readyPollables: boolean): GeneratedUnitSpec {
   const abi = new AbiLayouts(wit);
   const owned = new Set(imports.map((app) => `${app.name.namespace}:${app.name.package}/${app.name.interface}`));
   const closed = caseIndex(wit, STREAMS, 'stream-error', 'closed');
@@ -122,7 +123,10 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
 
   return {
     name: 'io-group',
-    exports: mirrorExports(imports),
+    exports: [
+      ...mirrorExports(imports),
+      ...(readyPollables ? [{ name: READY_NAME, functions: new Map([['subscribe-duration', 'subscribe-duration']]) }] : []),
+    ],
     // A stream the Plan does not leave to the host is never asked of it.
     imports: hostCopies(imports)
       .filter((copy) => !(/^(stdin|stdout|stderr)$/.test(copy.name.interface) && stdioKind[copy.name.interface as keyof typeof stdioKind] !== 'host'))
@@ -131,6 +135,9 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
     data: text,
     body(func, coreName, core): FunctionBody {
       if (func.endsWith('_post')) return { instructions: [] };
+      if (coreName.includes(`|${READY_ID}@`)) {
+        return { name: 'virtual-sleep-is-ready', instructions: [rep(KIND.ready), `call ${core.imported('_ex_wasi:io/poll', 'pollable_new').index}`] };
+      }
       const id = interfaceOf(coreName);
       const stream = /^get-(stdin|stdout|stderr)$/.exec(func)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
       const virtualGet = stream && virtualStream(stream, core);

@@ -13,6 +13,15 @@ export interface WasiWit {
 
 const SHIPPED_VERSION = '0.2.12';
 
+/**
+ * virt's own interface between units: the io group hands the clocks unit ready
+ * pollables of its own type. It mirrors monotonic-clock's `subscribe-duration`,
+ * so the clocks adapter calls it the same way whichever unit answers.
+ */
+export const READY_ID = 'virt:io/ready';
+/** The version under which units import and export READY_ID. */
+export const READY_VERSION = { major: 0, minor: 1, patch: 0 } as const;
+
 /** Reads jco's shipped WASI 0.2 WIT. */
 export async function loadWasiWit(): Promise<WasiWit> {
   const jcoRoot = dirname(dirname(createRequire(import.meta.url).resolve('@bytecodealliance/jco')));
@@ -27,6 +36,7 @@ export async function loadWasiWit(): Promise<WasiWit> {
       interfaces.set(`${pkg[1]}/${name}`, splitItems(body).filter((item) => !item.startsWith('@unstable')));
     }
   }
+  interfaces.set(READY_ID, [`use wasi:io/poll@${SHIPPED_VERSION}.{pollable};`, 'subscribe-duration: func(duration: u64) -> pollable;']);
   return { interfaces };
 }
 
@@ -88,7 +98,7 @@ function interfaceBlock(
   usesNamespace = 'wasi',
 ): string {
   const wasiId = interfaceId({ ...name, namespace: 'wasi' });
-  const items = wit.interfaces.get(wasiId);
+  const items = wit.interfaces.get(interfaceId(name)) ?? wit.interfaces.get(wasiId);
   if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${wasiId}\``);
   const kept = items
     .filter((item) => {
