@@ -125,16 +125,26 @@ const http: Virtualizer = {
   hostForbidden: (plan) => plan.http.mode === 'deny',
 };
 
+// The Plan's mode for a standard stream's interface; any other interface is the host's.
+function streamMode(plan: Plan, id: string): 'host' | 'ignore' | 'deny' | 'text' {
+  const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1];
+  if (stream === 'stdin') return plan.stdio.stdin.mode;
+  return stream === 'stdout' || stream === 'stderr' ? plan.stdio[stream] : 'host';
+}
+
 const ioGroup: Virtualizer = {
   name: 'io-group',
   ids: [...IO_GROUP_IDS, MONOTONIC_CLOCK_ID],
   // A host monotonic clock hands out pollables, so it joins the group; a virtual one is the clocks unit's.
   virtualizes: (plan, id) => plan.io === 'virt' && (id !== MONOTONIC_CLOCK_ID || plan.clocks.monotonic.mode === 'host'),
   describe(plan, id) {
-    const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
-    const mode = stream === 'stdin' ? plan.stdio.stdin.mode : stream ? plan.stdio[stream] : 'host';
-    const what = { host: "forwarded to the host through virt's io group", ignore: stream === 'stdin' ? 'ignored: reads end at once' : 'ignored: writes are discarded', deny: 'denied: every call answers closed', text: 'fixed text from the manifest' };
-    return what[mode];
+    const what = {
+      host: "forwarded to the host through virt's io group",
+      ignore: id === 'wasi:cli/stdin' ? 'ignored: reads end at once' : 'ignored: writes are discarded',
+      deny: 'denied: every call answers closed',
+      text: 'fixed text from the manifest',
+    };
+    return what[streamMode(plan, id)];
   },
   build(plan, imports, all, wit) {
     const clash = all.has(HTTP_TYPES_ID)
@@ -148,10 +158,7 @@ const ioGroup: Virtualizer = {
     const ready = subscribes && plan.clocks.monotonic.mode === 'virtual' ? all.get(POLL_ID) : undefined;
     return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio, ready !== undefined), wit);
   },
-  hostForbidden: (plan, id) => {
-    const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
-    return stream !== undefined && (stream === 'stdin' ? plan.stdio.stdin.mode : plan.stdio[stream]) !== 'host';
-  },
+  hostForbidden: (plan, id) => streamMode(plan, id) !== 'host',
 };
 
 /** Every virtualizer; where two could serve an interface, the first that the Plan enables does. */
