@@ -5,6 +5,7 @@ import { compose } from './compose/compose.js';
 import { CompositionError } from './compose/errors.js';
 import { prepareApp } from './inspect/prepare-app.js';
 import { ManifestError } from './policies/diagnostics.js';
+import { loadPlanFiles, type ManifestFileReader } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
 import type { BuiltUnit } from './units/unit.js';
@@ -25,6 +26,8 @@ export interface BuildInput {
    * turn it on themselves; until then it changes nothing the app sees.
    */
   readonly io?: 'host' | 'virt';
+  /** Reads the files the manifest names (`stdio.stdin.file`), by the path as written. */
+  readonly readFile?: ManifestFileReader;
 }
 
 /** What a build produced. */
@@ -57,7 +60,8 @@ export function planFromManifest(source: string, file: string): Plan {
 /** Builds the sandboxed component. */
 export async function build(input: BuildInput): Promise<BuildResult> {
   const progress = input.onProgress ?? (() => {});
-  const plan = { ...planFromManifest(input.manifest.source, input.manifest.file), ...(input.io ? { io: input.io } : {}) };
+  const read = planFromManifest(input.manifest.source, input.manifest.file);
+  const plan = { ...(await loadPlanFiles(read, input.readFile, input.manifest)), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app);
   const notes = prepared.note ? [prepared.note] : [];
   const info = readComponent(prepared.component);

@@ -1,7 +1,7 @@
 // The `virt` command line: parses flags, calls the library, writes files and
 // prints. The one place that decides exit codes.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatAudit } from './audit/audit.js';
 import { ComponentReadError } from './binary/errors.js';
@@ -86,7 +86,12 @@ async function buildCommand(argv: string[]): Promise<number> {
   const source = new TextDecoder().decode(await readInput(manifestPath));
   const app = await readInput(appPath);
   const say = values.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-  const result = await build({ manifest: { source, file: manifestPath }, app, onProgress: (m) => say(`virt: ${m}`) });
+  const result = await build({
+    manifest: { source, file: manifestPath },
+    app,
+    onProgress: (m) => say(`virt: ${m}`),
+    readFile: async (path) => new Uint8Array(await readFile(resolve(dirname(manifestPath), path))),
+  });
   for (const note of result.notes) process.stderr.write(`virt: note: ${note}\n`);
   await writeAtomically(values.output, result.component);
   if (values.json) {

@@ -89,6 +89,17 @@ test('--json prints what scripts need: the build\'s audit and sizes, and an insp
   assert.is(shown.audit[0].interface, 'wasi:cli/environment@0.2.12');
 });
 
+test('stdin from a file is read at build time, relative to the manifest; a missing one is named at its line', async () => {
+  file('input.txt', 'from a file\n');
+  const out = join(dir, 'stdin.wasm');
+  const ok = cli(['build', file('stdin.yaml', 'version: 1\nstdio:\n  stdin: { file: input.txt }\n'), 'test/fixtures/apps/stdio.wasm', '-o', out]);
+  assert.is(ok.status, 0, ok.stderr);
+  const { stdout } = await runCommand(new Uint8Array(readFileSync(out)));
+  assert.is(stdout, 'read 12 bytes: [from a file\n]\nstdout ok, stderr ok\n');
+  const missing = file('missing.yaml', 'version: 1\nstdio:\n  stdin: { file: nope.txt }\n');
+  refuses([missing, 'test/fixtures/apps/stdio.wasm'], 'missing.yaml:3:18: error: cannot read `nope.txt`: no such file (at `stdio.stdin.file`)');
+});
+
 test('a missing manifest or app is named', () => {
   refuses([join(dir, 'nope.yaml'), app], /cannot read `.*nope\.yaml`: no such file/);
   refuses([manifest, join(dir, 'nope.wasm')], /cannot read `.*nope\.wasm`: no such file/);

@@ -125,6 +125,7 @@ export function readManifest(source: string): ManifestResult {
   if (diagnostics.length > 0) return { diagnostics };
   const plan = resolvePlan(value as ManifestValue, {
     report: (path, message) => diagnostics.push({ code: 'bad-value', message, path: pathText(path), range: rangeOf(doc, path) }),
+    rangeOf: (path) => rangeOf(doc, path),
     sourceText: (path) => {
       const [start, end] = rangeOf(doc, path);
       return source.slice(start, end);
@@ -149,7 +150,7 @@ export interface ManifestValue {
   readonly sockets?: 'deny' | 'host' | { readonly allow: readonly string[]; readonly dns?: 'deny' | 'host' };
   readonly http?: 'deny' | 'host' | { readonly allow: readonly string[] };
   readonly stdio?: {
-    readonly stdin?: 'host' | 'ignore' | 'deny' | { readonly text: string };
+    readonly stdin?: 'host' | 'ignore' | 'deny' | { readonly text: string } | { readonly file: string };
     readonly stdout?: 'host' | 'ignore' | 'deny';
     readonly stderr?: 'host' | 'ignore' | 'deny';
   };

@@ -64,7 +64,11 @@ export type OutputPolicy = 'host' | 'ignore' | 'deny';
 
 /** The standard streams. */
 export interface StdioPlan {
-  readonly stdin: { readonly mode: 'host' | 'ignore' | 'deny' } | { readonly mode: 'text'; readonly data: Uint8Array };
+  readonly stdin:
+    | { readonly mode: 'host' | 'ignore' | 'deny' }
+    | { readonly mode: 'text'; readonly data: Uint8Array }
+    /** A file to read at build time; `at` is its place in the manifest, for errors. Loading makes it `text`. */
+    | { readonly mode: 'file'; readonly path: string; readonly at: readonly [number, number] };
   readonly stdout: OutputPolicy;
   readonly stderr: OutputPolicy;
 }

@@ -14,6 +14,7 @@ import { parseDuration, parseTimestamp, U64_MAX } from './time-values.js';
 export interface ResolveContext {
   report(path: readonly Segment[], message: string): void;
   sourceText(path: readonly Segment[]): string;
+  rangeOf(path: readonly Segment[]): [number, number];
 }
 
 function hostPolicy(host: NonNullable<ManifestValue['env']>['host'], base: HostEnvPolicy): HostEnvPolicy {
@@ -96,7 +97,10 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
   const base = manifest.deterministic ? DETERMINISTIC_PLAN : DEFAULT_PLAN;
   const stdin = manifest.stdio?.stdin;
   const stdio: StdioPlan = {
-    stdin: stdin === undefined ? base.stdio.stdin : typeof stdin === 'string' ? { mode: stdin } : { mode: 'text', data: new TextEncoder().encode(stdin.text) },
+    stdin: stdin === undefined ? base.stdio.stdin
+      : typeof stdin === 'string' ? { mode: stdin }
+      : 'text' in stdin ? { mode: 'text', data: new TextEncoder().encode(stdin.text) }
+      : { mode: 'file', path: stdin.file, at: ctx.rangeOf(['stdio', 'stdin', 'file']) },
     stdout: manifest.stdio?.stdout ?? base.stdio.stdout,
     stderr: manifest.stdio?.stderr ?? base.stdio.stderr,
   };

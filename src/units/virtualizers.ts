@@ -128,7 +128,7 @@ const http: Virtualizer = {
 // The Plan's mode for a standard stream's interface; any other interface is the host's.
 function streamMode(plan: Plan, id: string): 'host' | 'ignore' | 'deny' | 'text' {
   const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1];
-  if (stream === 'stdin') return plan.stdio.stdin.mode;
+  if (stream === 'stdin') return plan.stdio.stdin.mode === 'file' ? 'text' : plan.stdio.stdin.mode;
   return stream === 'stdout' || stream === 'stderr' ? plan.stdio[stream] : 'host';
 }
 

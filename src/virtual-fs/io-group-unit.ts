@@ -36,6 +36,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
   const owned = new Set(imports.map((app) => `${app.name.namespace}:${app.name.package}/${app.name.interface}`));
   const closed = caseIndex(wit, STREAMS, 'stream-error', 'closed');
   const payload = (expr: string): number => abi.variant(STREAMS, expr).payloadOffset;
+  if (stdio.stdin.mode === 'file') throw new Error('assertion failed: the build loads stdin files before it builds units');
   const text = stdio.stdin.mode === 'text' ? stdio.stdin.data : new Uint8Array();
 
   // Writes `result::ok` (with `value` instructions storing its payload), or `err(closed)`, to the return area.
