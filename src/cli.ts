@@ -42,6 +42,10 @@ Options:
 Exit codes: 0 success; 2 bad input (manifest, component, flags, files) and
 nothing written; 1 an internal error. \`virt run\` exits with the guest's code.
 
+The manifest (YAML): version, env, clocks, random, exit, deterministic, stdio,
+sockets, http. Every key is described in schemas/virt.schema.json, which YAML
+editors can use for completion; the README shows each section.
+
 Example:
   virt build examples/hello/virt.yaml examples/hello/app.wasm -o hello.virt.wasm
   virt run hello.virt.wasm -- extra args
