@@ -85,6 +85,17 @@ test('with virt\'s io group, sleeps take its ready pollables: no monotonic-clock
   assert.fixture((await runCommand(component)).stdout, readFileSync(golden, 'utf8'));
 });
 
+test('with the io group, poll wakes virtual deadlines in order, one step at a time', async () => {
+  const sleeps = fixture('apps/sleeps.wasm');
+  const { component } = await buildWith('version: 1\nclocks: { monotonic: { step: 1us } }\nstdio: { stdin: ignore }\n', sleeps);
+  const start = performance.now();
+  assert.is((await runCommand(component)).stdout, 'woke 1: 5 after 5 s\nwoke 1: 10 after 10 s\n');
+  assert.ok(performance.now() - start < 5000, 'virtual sleeps take no real time');
+  // Without it, each sleep moves time when it is subscribed (host pollables cannot carry deadlines).
+  const { component: plain } = await buildWith('version: 1\nclocks: { monotonic: { step: 1us } }\n', sleeps);
+  assert.is((await runCommand(plain)).stdout, 'woke 2: 10 5 after 10 s\nwoke 1: 10 after 10 s\n');
+});
+
 test('a denied clock traps, and the trap names the denial', async () => {
   const { component } = await buildWith('version: 1\nclocks: { wall: deny }\n', clocks);
   assert.not.ok(imports(component).some((n) => n.startsWith('wasi:clocks/wall-clock')));

@@ -39,6 +39,8 @@ export interface GeneratedUnitSpec {
   readonly helpers?: readonly string[];
   /** Constant data, placed at DATA_BASE. */
   readonly data?: Uint8Array;
+  /** Bytes of zeroed state kept after the data (16-aligned), for the unit's own bookkeeping. */
+  readonly reserve?: number;
   /** Outer imports to widen with functions the unit calls and the app does not. */
   readonly widen?: ReadonlyMap<string, Widening>;
 }
@@ -48,6 +50,11 @@ export const RETURN_AREA = 16;
 
 /** Where a unit's constant data (`GeneratedUnitSpec.data`) starts. */
 export const DATA_BASE = 1024;
+
+/** Where a unit's reserved state starts, after `dataLength` bytes of data. */
+export function reservedBase(dataLength: number): number {
+  return DATA_BASE + Math.ceil(dataLength / 16) * 16;
+}
 
 // Memory: the bump pointer at 8, return areas from 16, constant data from
 // DATA_BASE, then a scratch area for the arguments a unit reads (a datagram
@@ -130,7 +137,7 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
   const dummy = await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true });
   const view = readCoreView(await printWasm(dummy));
   const data = spec.data ?? new Uint8Array();
-  const scratch = DATA_BASE + Math.ceil(data.length / 16) * 16;
+  const scratch = reservedBase(data.length) + Math.ceil((spec.reserve ?? 0) / 16) * 16;
   const resetScratch = [`i32.const ${SCRATCH_TOP}`, `i32.const ${scratch}`, 'i32.store'];
   const core = await editCoreModule(dummy, {
     stubImport: (module, name) => (spec.keepImport(module, name) ? undefined : `${name}-unused`),

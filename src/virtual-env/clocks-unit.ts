@@ -30,11 +30,11 @@ function writeClock(blob: ConfigBlob, clock: ClockPolicy): void {
 }
 
 /** The config blob; its layout is documented in ./assembly/clocks.ts. */
-export function clocksConfig(clocks: ClocksPlan): Uint8Array {
+export function clocksConfig(clocks: ClocksPlan, ioGroup: boolean): Uint8Array {
   const blob = new ConfigBlob();
   writeClock(blob, clocks.wall);
   writeClock(blob, clocks.monotonic);
-  return blob.finish();
+  return blob.u32(ioGroup ? 1 : 0).finish();
 }
 
 /**
@@ -59,18 +59,23 @@ export function clocksUnit(
   if (monotonic && subscribes) {
     if (!poll) throw new Error('assertion failed: an app that subscribes to the monotonic clock imports wasi:io/poll');
     imports.push({ name: poll.name, outer: formatInterfaceName(poll.name), functions: new Set() });
-    // Where ready pollables come from: virt's io group when it owns wasi:io, else the host's
-    // `subscribe-duration(0)`. A denied clock never asks for one.
-    imports.push({
-      name: ioGroup ? READY_NAME : inNamespace(monotonic.name, HOST_NAMESPACE),
-      outer: formatInterfaceName(ioGroup ? READY_NAME : monotonic.name),
-      adapterModule: 'host-monotonic-clock',
-      functions: new Set(clocks.monotonic.mode === 'virtual' ? ['subscribe-duration'] : []),
-    });
+    // Where sleeps' pollables come from: virt's io group when it owns wasi:io (deadlines),
+    // else the host's `subscribe-duration(0)`. A denied clock never asks for one.
+    const virtual = clocks.monotonic.mode === 'virtual';
+    imports.push(ioGroup
+      ? { name: READY_NAME, outer: formatInterfaceName(READY_NAME), adapterModule: 'virt-ready', functions: new Set(virtual ? ['subscribe-deadline', 'time-floor'] : []) }
+      : {
+        name: inNamespace(monotonic.name, HOST_NAMESPACE),
+        outer: formatInterfaceName(monotonic.name),
+        adapterModule: 'host-monotonic-clock',
+        functions: new Set(virtual ? ['subscribe-duration'] : []),
+      });
   }
   const denied = new Set([
     ...(clocks.wall.mode === 'deny' ? ['wall-clock'] : []),
     ...(clocks.monotonic.mode === 'deny' ? ['monotonic-clock'] : []),
   ]);
-  return { name: 'clocks', adapter: adapterPath('clocks'), config: clocksConfig(clocks), exports, imports, denied };
+  // The adapter asks the io group for deadlines and the floor only where the import above grants them.
+  const sleepsInIoGroup = ioGroup && subscribes && clocks.monotonic.mode === 'virtual';
+  return { name: 'clocks', adapter: adapterPath('clocks'), config: clocksConfig(clocks, sleepsInIoGroup), exports, imports, denied };
 }

@@ -7,7 +7,7 @@
 import type { StdioPlan } from '../policies/plan.js';
 import type { FunctionBody } from '../units/core-module-edit.js';
 import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
-import { DATA_BASE, RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import { DATA_BASE, RETURN_AREA, reservedBase, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
 import { caseIndex, READY_ID, type WasiWit } from '../wit/wasi-wit.js';
@@ -21,11 +21,42 @@ export const IO_GROUP_IDS = [
   'wasi:filesystem/types', 'wasi:filesystem/preopens',
 ] as const;
 
-// Virtual resources: the top bit marks them; the low bits say which.
+// Virtual resources: the top bit marks them; the low bits say which. A pollable
+// that waits for a virtual deadline is DEADLINE + its slot in the deadline table.
 const VIRTUAL = 0x80000000;
 const KIND = { discard: 1, closedOutput: 2, empty: 3, closedInput: 4, text: 5, ready: 6 } as const;
+const DEADLINE = 0x100;
 const rep = (kind: number): string => `i32.const ${(VIRTUAL | kind) | 0}`;
 const TEXT_POSITION = 12; // u32: how much of the stdin text the app has read
+
+// Virtual time for sleeps, kept after the stdin text: the floor (u64, how far
+// `poll` has moved virtual time), then SLOTS slots of (deadline u64, in use u32).
+const SLOTS = 1024;
+const SLOT_SIZE = 16;
+
+// Helpers over virtual pollables: ready now? (READY, or a deadline the floor has passed), and their deadline.
+function pollableHelpers(state: number): string[] {
+  const slot = ['local.get 0', `i32.const ${VIRTUAL | DEADLINE}`, 'i32.sub', `i32.const ${SLOT_SIZE}`, 'i32.mul', `i32.const ${state + 16}`, 'i32.add'];
+  const isDeadline = ['local.get 0', `i32.const ${(VIRTUAL | DEADLINE) | 0}`, 'i32.ge_s', 'local.get 0', 'i32.const 0', 'i32.lt_s', 'i32.and'];
+  return [
+    `  (func $virt-deadline (param i32) (result i64)
+    ${isDeadline.join(' ')}
+    if (result i64) ${slot.join(' ')} i64.load else i64.const -1 end)`,
+    `  (func $virt-ready (param i32) (result i32)
+    local.get 0 ${rep(KIND.ready)} i32.eq
+    ${isDeadline.join(' ')}
+    if (result i32) local.get 0 call $virt-deadline i32.const ${state} i64.load i64.le_u else i32.const 0 end
+    i32.or)`,
+    // Waiting on a deadline moves the floor to it.
+    `  (func $virt-wait (param i32)
+    local.get 0 call $virt-deadline i32.const ${state} i64.load i64.gt_u
+    local.get 0 call $virt-deadline i64.const -1 i64.ne i32.and
+    if i32.const ${state} local.get 0 call $virt-deadline i64.store end)`,
+    `  (func $virt-release (param i32)
+    ${isDeadline.join(' ')}
+    if ${slot.join(' ')} i32.const 0 i32.store offset=8 end)`,
+  ];
+}
 
 const STREAMS = 'wasi:io/streams';
 const WRITE_LIKE = ['write', 'blocking-write-and-flush', 'flush', 'blocking-flush', 'write-zeroes', 'blocking-write-zeroes-and-flush'];
@@ -38,6 +69,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
   const payload = (expr: string): number => abi.variant(STREAMS, expr).payloadOffset;
   if (stdio.stdin.mode === 'file') throw new Error('assertion failed: the build loads stdin files before it builds units');
   const text = stdio.stdin.mode === 'text' ? stdio.stdin.data : new Uint8Array();
+  const state = reservedBase(text.length);
 
   // Writes `result::ok` (with `value` instructions storing its payload), or `err(closed)`, to the return area.
   const ok = (store: string[] = []): string[] => [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', ...store, `i32.const ${RETURN_AREA}`];
@@ -53,7 +85,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
     const method = /^\[method\]([a-z-]+)\.(.+)$/.exec(func);
     if (!method) return undefined;
     const [, resource, name] = method;
-    if (resource === 'pollable') return name === 'ready' ? ['i32.const 1'] : name === 'block' ? [] : undefined;
+    if (resource === 'pollable') return name === 'ready' ? ['local.get 0', 'call $virt-ready'] : name === 'block' ? ['local.get 0', 'call $virt-wait'] : undefined;
     if (name === 'subscribe') return [rep(KIND.ready), `call ${core.imported('_ex_wasi:io/poll', 'pollable_new').index}`];
     if (resource === 'output-stream') {
       if (name === 'check-write') {
@@ -88,27 +120,53 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
     ];
   }
 
-  // poll: virtual pollables are always ready; when any is in the list, answer with them and leave the host alone.
+  // poll: ready virtual entries answer at once. When none is ready but some wait for a
+  // virtual deadline, virtual time moves to the earliest of them, one step, and those wake.
   function pollBody(core: CoreView): string[] {
     const realloc = core.exported('cm32p2_realloc').index;
+    // params 0 = list, 1 = length; locals: 2 = index, 3 = count of ready entries, 4 = output list, 5 = earliest deadline (i64)
+    const each = (body: string[]): string[] => [
+      'i32.const 0', 'local.set 2',
+      'block', 'loop', 'local.get 2', 'local.get 1', 'i32.ge_u', 'br_if 1',
+      ...body,
+      'local.get 2', 'i32.const 1', 'i32.add', 'local.set 2', 'br 0', 'end', 'end',
+    ];
+    const entry = ['local.get 0', 'local.get 2', 'i32.const 2', 'i32.shl', 'i32.add', 'i32.load'];
+    const countReady = ['i32.const 0', 'local.set 3', ...each([...entry, 'call $virt-ready', 'local.get 3', 'i32.add', 'local.set 3'])];
     return [
-      // params 0 = list, 1 = length; locals: 3 = index, 4 = count of virtual entries, 5 = output list
-      'i32.const 0', 'local.set 3', 'i32.const 0', 'local.set 4',
-      'block', 'loop', 'local.get 3', 'local.get 1', 'i32.ge_u', 'br_if 1',
-      'local.get 0', 'local.get 3', 'i32.const 2', 'i32.shl', 'i32.add', 'i32.load', 'i32.const 0', 'i32.lt_s',
-      'local.get 4', 'i32.add', 'local.set 4',
-      'local.get 3', 'i32.const 1', 'i32.add', 'local.set 3', 'br 0', 'end', 'end',
-      'local.get 4', 'if',
-      'i32.const 0', 'i32.const 0', 'i32.const 4', 'local.get 4', 'i32.const 2', 'i32.shl', `call ${realloc}`, 'local.set 5',
-      `i32.const ${RETURN_AREA}`, 'local.get 5', 'i32.store', `i32.const ${RETURN_AREA}`, 'local.get 4', 'i32.store offset=4',
-      'i32.const 0', 'local.set 3', 'i32.const 0', 'local.set 4',
-      'block', 'loop', 'local.get 3', 'local.get 1', 'i32.ge_u', 'br_if 1',
-      'local.get 0', 'local.get 3', 'i32.const 2', 'i32.shl', 'i32.add', 'i32.load', 'i32.const 0', 'i32.lt_s',
-      'if', 'local.get 5', 'local.get 4', 'i32.const 2', 'i32.shl', 'i32.add', 'local.get 3', 'i32.store',
-      'local.get 4', 'i32.const 1', 'i32.add', 'local.set 4', 'end',
-      'local.get 3', 'i32.const 1', 'i32.add', 'local.set 3', 'br 0', 'end', 'end',
+      ...countReady,
+      'local.get 3', 'i32.eqz', 'if',
+      'i64.const -1', 'local.set 5',
+      ...each([...entry, 'call $virt-deadline', 'local.get 5', 'i64.lt_u', 'if', ...entry, 'call $virt-deadline', 'local.set 5', 'end']),
+      'local.get 5', 'i64.const -1', 'i64.ne', 'if', `i32.const ${state}`, 'local.get 5', 'i64.store', ...countReady, 'end',
+      'end',
+      'local.get 3', 'if',
+      'i32.const 0', 'i32.const 0', 'i32.const 4', 'local.get 3', 'i32.const 2', 'i32.shl', `call ${realloc}`, 'local.set 4',
+      `i32.const ${RETURN_AREA}`, 'local.get 4', 'i32.store', `i32.const ${RETURN_AREA}`, 'local.get 3', 'i32.store offset=4',
+      'i32.const 0', 'local.set 3',
+      ...each([...entry, 'call $virt-ready', 'if', 'local.get 4', 'local.get 3', 'i32.const 2', 'i32.shl', 'i32.add', 'local.get 2', 'i32.store',
+        'local.get 3', 'i32.const 1', 'i32.add', 'local.set 3', 'end']),
       `i32.const ${RETURN_AREA}`, 'return', 'end',
     ];
+  }
+
+  // The ready interface: a pollable for a deadline takes a free slot; the floor is read as it is.
+  function readyBody(func: string, core: CoreView): FunctionBody {
+    if (func === 'time-floor') return { instructions: [`i32.const ${state}`, 'i64.load'] };
+    const slot = ['local.get 1', `i32.const ${SLOT_SIZE}`, 'i32.mul', `i32.const ${state + 16}`, 'i32.add'];
+    return {
+      name: 'virtual-sleep',
+      locals: ['i32'],
+      instructions: [
+        'i32.const 0', 'local.set 1',
+        'block', 'loop', 'local.get 1', `i32.const ${SLOTS}`, 'i32.ge_u', 'br_if 1',
+        ...slot, 'i32.load offset=8', 'i32.eqz',
+        'if', ...slot, 'local.get 0', 'i64.store', ...slot, 'i32.const 1', 'i32.store offset=8',
+        'local.get 1', `i32.const ${(VIRTUAL | DEADLINE) | 0}`, 'i32.add', `call ${core.imported('_ex_wasi:io/poll', 'pollable_new').index}`, 'return', 'end',
+        'local.get 1', 'i32.const 1', 'i32.add', 'local.set 1', 'br 0', 'end', 'end',
+        'unreachable', // more sleeps at once than there are slots
+      ],
+    };
   }
 
   const stdioKind = { stdin: stdio.stdin.mode, stdout: stdio.stdout, stderr: stdio.stderr };
@@ -126,7 +184,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
     name: 'io-group',
     exports: [
       ...mirrorExports(imports),
-      ...(readyPollables ? [{ name: READY_NAME, functions: new Map([['subscribe-duration', 'subscribe-duration']]) }] : []),
+      ...(readyPollables ? [{ name: READY_NAME, functions: new Map([['subscribe-deadline', 'subscribe-deadline'], ['time-floor', 'time-floor']]) }] : []),
     ],
     // A stream the Plan does not leave to the host is never asked of it.
     imports: hostCopies(imports)
@@ -134,11 +192,11 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       .map((copy) => ({ ...copy, hostUses: true })),
     keepImport: keepForwardingImport,
     data: text,
+    reserve: 16 + SLOTS * SLOT_SIZE,
+    helpers: pollableHelpers(state),
     body(func, coreName, core): FunctionBody {
       if (func.endsWith('_post')) return { instructions: [] };
-      if (coreName.includes(`|${READY_ID}@`)) {
-        return { name: 'virtual-sleep-is-ready', instructions: [rep(KIND.ready), `call ${core.imported('_ex_wasi:io/poll', 'pollable_new').index}`] };
-      }
+      if (coreName.includes(`|${READY_ID}@`)) return readyBody(func, core);
       const id = interfaceOf(coreName);
       const stream = /^get-(stdin|stdout|stderr)$/.exec(func)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
       const virtualGet = stream && virtualStream(stream, core);
@@ -147,8 +205,10 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       if (stream) return forward;
       if (!id.startsWith('wasi:io/')) return forward;
       // Virtual resources never reach the host: destructors and methods answer them here.
-      if (func.endsWith('_dtor')) return { instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', 'return', 'end', ...forward.instructions] };
-      if (func === 'poll') return { locals: ['i32', 'i32', 'i32', 'i32'], instructions: [...pollBody(core), ...forward.instructions] };
+      if (func.endsWith('_dtor')) {
+        return { instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', 'local.get 0', 'call $virt-release', 'return', 'end', ...forward.instructions] };
+      }
+      if (func === 'poll') return { locals: ['i32', 'i32', 'i32', 'i64'], instructions: [...pollBody(core), ...forward.instructions] };
       const virtual = virtualBody(func, core);
       if (!virtual) return forward;
       // io methods return no lists of handles, so the forward needs no locals; local 2 is the virtual body's.

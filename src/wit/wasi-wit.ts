@@ -14,9 +14,9 @@ export interface WasiWit {
 const SHIPPED_VERSION = '0.2.12';
 
 /**
- * virt's own interface between units: the io group hands the clocks unit ready
- * pollables of its own type. It mirrors monotonic-clock's `subscribe-duration`,
- * so the clocks adapter calls it the same way whichever unit answers.
+ * virt's own interface between units: the io group hands the clocks unit
+ * pollables of its own type that wait for a virtual deadline, and tells it how
+ * far `poll` has moved virtual time (the floor).
  */
 export const READY_ID = 'virt:io/ready';
 /** The version under which units import and export READY_ID. */
@@ -36,7 +36,11 @@ export async function loadWasiWit(): Promise<WasiWit> {
       interfaces.set(`${pkg[1]}/${name}`, splitItems(body).filter((item) => !item.startsWith('@unstable')));
     }
   }
-  interfaces.set(READY_ID, [`use wasi:io/poll@${SHIPPED_VERSION}.{pollable};`, 'subscribe-duration: func(duration: u64) -> pollable;']);
+  interfaces.set(READY_ID, [
+    `use wasi:io/poll@${SHIPPED_VERSION}.{pollable};`,
+    'subscribe-deadline: func(when: u64) -> pollable;',
+    'time-floor: func() -> u64;',
+  ]);
   return { interfaces };
 }
 

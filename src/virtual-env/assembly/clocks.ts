@@ -3,16 +3,22 @@
 // (a sleep) returns a pollable that is ready at once and moves virtual time
 // to its deadline, the wall clock along with it.
 //
-// Config blob (little-endian; written by src/virtual-env/clocks-config.ts):
+// Config blob (little-endian; written by src/virtual-env/clocks-unit.ts):
 //   u32 wallMode   0 virtual | 1 deny      u64 wallStart (ns since 1970)   u64 wallStep (ns)
 //   u32 monoMode   0 virtual | 1 deny      u64 monoStart (ns)              u64 monoStep (ns)
+//   u32 sleeps     0 host | 1 io group
 //
-// Until virt owns wasi:io (the filesystem issue), the ready pollable comes from
-// the host: `subscribe-duration(0)`. Only `readyPollable` knows that.
+// Sleeps: with the host's io, the pollable is the host's `subscribe-duration(0)`
+// (ready at once) and virtual time moves to the deadline when the sleep is
+// subscribed. With virt's io group, the pollable waits for its virtual deadline:
+// the group's `poll` wakes deadlines in order and moves its floor, which both
+// clocks catch up with at their next reading.
 import { alloc, beginPersistent, sealPersistent } from "./memory";
 import { openConfig, readU32, readU64 } from "./config";
 
 @external("host-monotonic-clock", "subscribe-duration") declare function hostSubscribeDuration(duration: u64): i32;
+@external("virt-ready", "subscribe-deadline") declare function subscribeDeadline(when: u64): i32;
+@external("virt-ready", "time-floor") declare function timeFloor(): u64;
 @external("virt-deny", "wall-clock") declare function denyWallClock(): void;
 @external("virt-deny", "monotonic-clock") declare function denyMonotonicClock(): void;
 
@@ -26,6 +32,7 @@ let monoDenied = false;
 let monoNow: u64 = 0;
 let monoStep: u64 = 0;
 let ret: usize = 0; // the return area of a datetime: seconds u64 @0, nanoseconds u32 @8
+let ioGroup = false;
 
 export function init(): void {
   beginPersistent();
@@ -36,8 +43,19 @@ export function init(): void {
   monoDenied = readU32() == DENY;
   monoNow = readU64();
   monoStep = readU64();
+  ioGroup = readU32() == 1;
   ret = alloc(16, 8);
   sealPersistent();
+}
+
+// Catches up with how far the io group's `poll` has moved virtual time; the wall clock moves as far.
+function catchUp(): void {
+  if (!ioGroup) return;
+  const floor = timeFloor();
+  if (floor > monoNow) {
+    wallNow += floor - monoNow;
+    monoNow = floor;
+  }
 }
 
 function returnDatetime(ns: u64): usize {
@@ -48,6 +66,7 @@ function returnDatetime(ns: u64): usize {
 
 export function wall_now(): usize {
   if (wallDenied) denyWallClock();
+  catchUp();
   const now = wallNow;
   wallNow += wallStep;
   return returnDatetime(now);
@@ -60,6 +79,7 @@ export function wall_resolution(): usize {
 
 export function monotonic_now(): u64 {
   if (monoDenied) denyMonotonicClock();
+  catchUp();
   const now = monoNow;
   monoNow += monoStep;
   return now;
@@ -70,18 +90,15 @@ export function monotonic_resolution(): u64 {
   return monoStep == 0 ? 1 : monoStep;
 }
 
-function readyPollable(): i32 {
-  return hostSubscribeDuration(0);
-}
-
-// Moving past a deadline advances virtual time to it; the wall clock moves as far.
+// With the host's io, moving past a deadline advances virtual time to it at once; the wall clock moves as far.
 function sleepUntil(deadline: u64): i32 {
   if (monoDenied) denyMonotonicClock();
+  if (ioGroup) return subscribeDeadline(deadline);
   if (deadline > monoNow) {
     wallNow += deadline - monoNow;
     monoNow = deadline;
   }
-  return readyPollable();
+  return hostSubscribeDuration(0);
 }
 
 export function monotonic_subscribe_instant(when: u64): i32 {
@@ -89,6 +106,7 @@ export function monotonic_subscribe_instant(when: u64): i32 {
 }
 
 export function monotonic_subscribe_duration(duration: u64): i32 {
+  catchUp();
   const deadline = monoNow + duration;
   return sleepUntil(deadline < monoNow ? u64.MAX_VALUE : deadline);
 }
