@@ -9,7 +9,6 @@ import { AuditError, build, planFromManifest } from './build.js';
 import { CompositionError } from './compose/errors.js';
 import { inspect, inspectPolicy } from './inspect/inspect.js';
 import { ManifestError } from './policies/diagnostics.js';
-import { run } from './run/run.js';
 
 /** Exit codes that scripts can rely on. */
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
@@ -132,6 +131,8 @@ async function runCommand(argv: string[]): Promise<number> {
     if (!host) throw new UsageError(`--dir takes HOST or HOST::GUEST, not \`${dir}\``);
     dirs[guest] = host;
   }
+  // Loaded here: preview2-shim's start-up is of no use to build and inspect.
+  const { run } = await import('./run/run.js');
   const result = await run(await readInput(path), {
     args: [basename(path), ...args],
     env,
