@@ -21,9 +21,9 @@ export interface BuildInput {
   /** Called with a line of progress at each step. */
   readonly onProgress?: (message: string) => void;
   /**
-   * Experimental: `virt` puts virt's io group in front of every io-typed
-   * interface, forwarding to the host. The stdio and filesystem sections will
-   * turn it on themselves; until then it changes nothing the app sees.
+   * `virt` puts virt's io group in front of every io-typed interface even when
+   * no stdio policy needs it (one does turn it on); it forwards to the host,
+   * so by itself it changes nothing the app sees.
    */
   readonly io?: 'host' | 'virt';
   /** Reads the files the manifest names (`stdio.stdin.file`), by the path as written. */

@@ -5,7 +5,7 @@
 // them) and forwards to the host only when they match a listed origin.
 import { ByteWriter } from '../binary/byte-writer.js';
 import type { HttpOrigin } from '../policies/http-origins.js';
-import { DATA_BASE, RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import { DATA_BASE, RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport, Widening } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
@@ -17,6 +17,11 @@ export const OUTGOING_HANDLER_ID = 'wasi:http/outgoing-handler';
 /** The interface whose types (requests, errors) the HTTP units share with the app. */
 export const HTTP_TYPES_ID = 'wasi:http/types';
 
+// Body: drop the request (local 0) and, when given, its options (locals 1 and 2: is-some, handle).
+function dropRequest(core: CoreView): string[] {
+  const drop = (resource: string): string => `call ${core.imported(HTTP_TYPES_ID, `${resource}_drop`).index}`;
+  return ['local.get 0', drop('outgoing-request'), 'local.get 1', 'if', 'local.get 2', drop('request-options'), 'end'];
+}
 
 /** The unit that answers the app's `wasi:http/outgoing-handler` import. */
 export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
@@ -29,15 +34,7 @@ export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMa
     body(func, _, core) {
       if (func.endsWith('_post')) return { instructions: [] };
       if (func !== 'handle') throw new Error(`assertion failed: outgoing-handler has no \`${func}\``);
-      // Parameters: the request handle, then option<request-options> as (is-some, handle).
-      return {
-        name: 'http-request-denied-by-manifest',
-        instructions: [
-          'local.get 0', `call ${core.imported('wasi:http/types', 'outgoing-request_drop').index}`,
-          'local.get 1', 'if', 'local.get 2', `call ${core.imported('wasi:http/types', 'request-options_drop').index}`, 'end',
-          ...denied,
-        ],
-      };
+      return { name: 'http-request-denied-by-manifest', instructions: [...dropRequest(core), ...denied] };
     },
   };
 }
@@ -148,8 +145,7 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
           `call ${core.imported(`${HOST_NAMESPACE}:http/outgoing-handler`, 'handle').index}`,
           `i32.const ${RETURN_AREA}`, 'return',
           'end',
-          'local.get 0', call('outgoing-request_drop'),
-          'local.get 1', 'if', 'local.get 2', call('request-options_drop'), 'end',
+          ...dropRequest(core),
           ...denied,
         ],
       };

@@ -38,11 +38,16 @@ export function mirrorExports(imports: readonly AppImport[]): UnitExport[] {
 }
 
 /**
- * Body: write err(`code`) of function `func`'s `result<T, error-code>` to the
- * return area, the error case at the offset the canonical ABI gives it.
+ * Body: write err(`code`) of function `func`'s `result<T, E>` to the return
+ * area, the error case at the offset the canonical ABI gives it.
  */
 export function returnError(abi: AbiLayouts, id: string, func: string, code: number): string[] {
-  const { payloadOffset } = abi.variant(id, abi.resultType(id, func));
+  return returnErrorOf(abi, id, abi.resultType(id, func), code);
+}
+
+/** Body: write err(`code`) of a `result<T, E>` written as `resultType` in interface `id` to the return area. */
+export function returnErrorOf(abi: AbiLayouts, id: string, resultType: string, code: number): string[] {
+  const { payloadOffset } = abi.variant(id, resultType);
   return [
     `i32.const ${RETURN_AREA}`, 'i32.const 1', 'i32.store8',
     `i32.const ${RETURN_AREA}`, `i32.const ${code}`, `i32.store8 offset=${payloadOffset}`,

@@ -5,9 +5,9 @@
 import { withoutCustomSections } from '../binary/component-reader.js';
 import { componentEmbed, componentNew, printWasm } from '../jco/jco.js';
 import { formatInterfaceName } from '../wit/names.js';
-import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
+import { UNIT_WORLD, type WasiWit } from '../wit/wasi-wit.js';
 import { editCoreModule, type FunctionBody } from './core-module-edit.js';
-import type { BuiltUnit, UnitExport, UnitImport, Widening } from './unit.js';
+import { unitWorldSource, type BuiltUnit, type UnitExport, type UnitImport, type Widening } from './unit.js';
 
 /** One function of the dummy module: its index and core parameter and result types. */
 export interface CoreFunction {
@@ -124,16 +124,7 @@ function funcName(coreName: string): string {
 
 /** Generates one unit component. */
 export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit): Promise<BuiltUnit> {
-  const witSource = worldSource(wit, {
-    imports: spec.imports.map((i) => ({
-      name: i.name,
-      keep: (fn: string) => i.functions.has(fn),
-      ...(i.resources ? { resources: i.resources } : {}),
-      ...(i.sharedLocalUses ? { sharedLocalUses: true } : {}),
-      ...(i.hostUses ? { hostUses: true } : {}),
-    })),
-    exports: spec.exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn), ...(e.resources ? { resources: e.resources } : {}) })),
-  });
+  const witSource = unitWorldSource(wit, spec.imports, spec.exports);
   const dummy = await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true });
   const view = readCoreView(await printWasm(dummy));
   const data = spec.data ?? new Uint8Array();

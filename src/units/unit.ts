@@ -83,6 +83,16 @@ export interface BuiltUnit {
   readonly widen?: ReadonlyMap<string, Widening>;
 }
 
+/** The WIT world a unit's imports and exports make: each keeps its functions and, when given, its resources. */
+export function unitWorldSource(wit: WasiWit, imports: readonly UnitImport[], exports: readonly UnitExport[]): string {
+  return worldSource(wit, {
+    imports: imports.map((i) => ({
+      name: i.name, keep: (fn: string) => i.functions.has(fn), resources: i.resources, sharedLocalUses: i.sharedLocalUses, hostUses: i.hostUses,
+    })),
+    exports: exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn), resources: e.resources })),
+  });
+}
+
 /** The import module of adapter functions that exist to trap when the Plan denies something. */
 export const DENY_MODULE = 'virt-deny';
 
@@ -111,10 +121,7 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     importModules: new Map(imports.flatMap((i) => (i.adapterModule ? [[i.adapterModule, coreImportModule(i.name)]] : []))),
     exportName: (name) => exportNames.get(name) ?? (adapterExports.has(name) ? undefined : null),
   });
-  const witSource = worldSource(wit, {
-    imports: imports.map((i) => ({ name: i.name, keep: (fn: string) => i.functions.has(fn) })),
-    exports: spec.exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn) })),
-  });
+  const witSource = unitWorldSource(wit, imports, spec.exports);
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {
     name: spec.name,

@@ -9,6 +9,7 @@ import { RANDOM_IDS, randomUnit } from '../virtual-env/random-unit.js';
 import { allowListHttpUnit, deniedHttpUnit, HTTP_TYPES_ID, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
 import { allowListSocketsUnit } from '../null-sockets/allow-list-unit.js';
 import { nullSocketsUnit, SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
+import { interfaceId } from '../wit/names.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
 import { CompositionError } from '../compose/errors.js';
 import { IO_GROUP_IDS, ioGroupUnit } from '../virtual-fs/io-group-unit.js';
@@ -36,7 +37,7 @@ function list(values: readonly string[]): string {
 }
 
 function byId(imports: readonly AppImport[], id: string): AppImport | undefined {
-  return imports.find((i) => `${i.name.namespace}:${i.name.package}/${i.name.interface}` === id);
+  return imports.find((i) => interfaceId(i.name) === id);
 }
 
 const environment: Virtualizer = {

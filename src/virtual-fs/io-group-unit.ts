@@ -10,9 +10,10 @@ import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwardi
 import { DATA_BASE, RETURN_AREA, reservedBase, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
+import { interfaceId } from '../wit/names.js';
 import { caseIndex, READY_ID, type WasiWit } from '../wit/wasi-wit.js';
 import { READY_NAME } from '../virtual-env/clocks-unit.js';
-import { interfaceOf, mirrorExports } from '../null-sockets/sockets-unit.js';
+import { interfaceOf, mirrorExports, returnErrorOf } from '../null-sockets/sockets-unit.js';
 
 /** The interfaces the io group always owns when the app imports them. */
 export const IO_GROUP_IDS = [
@@ -64,7 +65,7 @@ const WRITE_LIKE = ['write', 'blocking-write-and-flush', 'flush', 'blocking-flus
 /** The io group's unit for the app's imports it takes over. */
 export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: StdioPlan, readyPollables: boolean): GeneratedUnitSpec {
   const abi = new AbiLayouts(wit);
-  const owned = new Set(imports.map((app) => `${app.name.namespace}:${app.name.package}/${app.name.interface}`));
+  const owned = new Set(imports.map((app) => interfaceId(app.name)));
   const closed = caseIndex(wit, STREAMS, 'stream-error', 'closed');
   const payload = (expr: string): number => abi.variant(STREAMS, expr).payloadOffset;
   if (stdio.stdin.mode === 'file') throw new Error('assertion failed: the build loads stdin files before it builds units');
@@ -73,11 +74,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
 
   // Writes `result::ok` (with `value` instructions storing its payload), or `err(closed)`, to the return area.
   const ok = (store: string[] = []): string[] => [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', ...store, `i32.const ${RETURN_AREA}`];
-  const errClosed = (resultType: string): string[] => [
-    `i32.const ${RETURN_AREA}`, 'i32.const 1', 'i32.store8',
-    `i32.const ${RETURN_AREA}`, `i32.const ${closed}`, `i32.store8 offset=${payload(resultType)}`,
-    `i32.const ${RETURN_AREA}`,
-  ];
+  const errClosed = (resultType: string): string[] => returnErrorOf(abi, STREAMS, resultType, closed);
   const u64At = (offset: number, value: string[]): string[] => [`i32.const ${RETURN_AREA}`, ...value, `i64.store offset=${offset}`];
   const isKind = (kind: number): string[] => ['local.get 0', rep(kind), 'i32.eq'];
 
