@@ -11,6 +11,8 @@ test('records, tuples and plain types', () => {
   assert.equal(abi.layout('wasi:clocks/wall-clock', 'datetime'), { size: 16, align: 8, offsets: [0, 8] });
   assert.equal(abi.layout('wasi:sockets/network', 'ip-socket-address'), { size: 32, align: 4, payloadOffset: 4 });
   assert.equal(abi.layout('wasi:sockets/udp', 'outgoing-datagram').size, 44);
+  assert.equal([...abi.fieldOffsets('wasi:sockets/network', 'ipv6-socket-address')], [['port', 0], ['flow-info', 4], ['address', 8], ['scope-id', 24]]);
+  assert.is(abi.variant('wasi:sockets/network', 'ip-socket-address').payloadOffset, 4);
   assert.equal(abi.layout('wasi:sockets/tcp', 'tuple<tcp-socket, input-stream, output-stream>'), { size: 12, align: 4, offsets: [0, 4, 8] });
 });
 

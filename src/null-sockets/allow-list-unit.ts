@@ -52,23 +52,39 @@ function checkAddress(first: number, denial: readonly string[]): string[] {
   return [...args, `call ${ALLOWED}`, 'i32.eqz', 'if', ...denial, 'return', 'end'];
 }
 
-// outgoing-datagram: data list @0, option<ip-socket-address> @8 (tag), variant @12 (disc), payload @16.
-const DATAGRAM_SIZE = 44;
-function checkDatagrams(ptr: number, len: number, scratch: number, denial: readonly string[]): string[] {
+// Checks the destination of each outgoing-datagram in the list at local `ptr` (`len` of them), walking
+// with local `scratch`; all offsets come from the canonical ABI layout of the WIT types.
+function checkDatagrams(abi: AbiLayouts, ptr: number, len: number, scratch: number, denial: readonly string[]): string[] {
+  const [udp, network] = ['wasi:sockets/udp', 'wasi:sockets/network'];
+  const size = abi.layout(udp, 'outgoing-datagram').size;
+  const remote = abi.fieldOffsets(udp, 'outgoing-datagram').get('remote-address')!; // option tag
+  const address = remote + abi.variant(udp, 'option<ip-socket-address>').payloadOffset; // ip-socket-address case
+  const payload = address + abi.variant(network, 'ip-socket-address').payloadOffset;
+  const v4 = abi.fieldOffsets(network, 'ipv4-socket-address');
+  const v6 = abi.fieldOffsets(network, 'ipv6-socket-address');
   const at = (offset: number, load: string): string[] => [`local.get ${scratch}`, `${load} offset=${offset}`];
-  const ipv4 = [...at(16, 'i32.load16_u'), ...[18, 19, 20, 21].flatMap((o) => at(o, 'i32.load8_u')), ...Array.from({ length: 6 }, () => 'i32.const 0')];
-  const ipv6 = [...at(16, 'i32.load16_u'), ...at(20, 'i32.load'), ...[24, 26, 28, 30, 32, 34, 36, 38].flatMap((o) => at(o, 'i32.load16_u')), ...at(40, 'i32.load')];
+  const ipv4 = [
+    ...at(payload + v4.get('port')!, 'i32.load16_u'),
+    ...[0, 1, 2, 3].flatMap((i) => at(payload + v4.get('address')! + i, 'i32.load8_u')),
+    ...Array.from({ length: 6 }, () => 'i32.const 0'),
+  ];
+  const ipv6 = [
+    ...at(payload + v6.get('port')!, 'i32.load16_u'),
+    ...at(payload + v6.get('flow-info')!, 'i32.load'),
+    ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((i) => at(payload + v6.get('address')! + 2 * i, 'i32.load16_u')),
+    ...at(payload + v6.get('scope-id')!, 'i32.load'),
+  ];
   return [
     `local.get ${ptr}`, `local.set ${scratch}`,
     'block', 'loop',
     `local.get ${len}`, 'i32.eqz', 'br_if 1',
-    ...at(8, 'i32.load8_u'),
+    ...at(remote, 'i32.load8_u'),
     'if',
-    ...at(12, 'i32.load8_u'), 'i32.eqz',
+    ...at(address, 'i32.load8_u'), 'i32.eqz',
     'if (result i32)', 'i32.const 0', ...ipv4, `call ${ALLOWED}`, 'else', 'i32.const 1', ...ipv6, `call ${ALLOWED}`, 'end',
     'i32.eqz', 'if', ...denial, 'return', 'end',
     'end',
-    `local.get ${scratch}`, `i32.const ${DATAGRAM_SIZE}`, 'i32.add', `local.set ${scratch}`,
+    `local.get ${scratch}`, `i32.const ${size}`, 'i32.add', `local.set ${scratch}`,
     `local.get ${len}`, 'i32.const 1', 'i32.sub', `local.set ${len}`,
     'br 0', 'end', 'end',
   ];
@@ -106,7 +122,7 @@ export function allowListSocketsUnit(
           break;
         case '[method]outgoing-datagram-stream.send':
           // Parameters (self, ptr, len); locals 3 and 4 walk the list.
-          checks.push('local.get 2', 'local.set 4', ...checkDatagrams(1, 4, 3, deny('access-denied')));
+          checks.push('local.get 2', 'local.set 4', ...checkDatagrams(abi, 1, 4, 3, deny('access-denied')));
           break;
         case 'resolve-addresses':
           if (policy.dns === 'deny') return { name: 'dns-denied-by-manifest', instructions: deny('permanent-resolver-failure') };

@@ -113,9 +113,23 @@ export class AbiLayouts {
   /** The layout of `result<ok, err>` (or any variant written as an expression), with its payload offset. */
   variant(id: string, expr: string): VariantLayout {
     const generic = /^(option|result)<([\s\S]*)>$/.exec(expr.trim());
-    if (!generic) throw new Error(`assertion failed: \`${expr}\` is not an option or result`);
+    if (!generic) {
+      const named = this.named(id, expr.trim());
+      if (!('payloadOffset' in named)) throw new Error(`assertion failed: \`${expr}\` is not a variant, option or result`);
+      return named as VariantLayout;
+    }
     const args = splitTop(generic[2]).map((a) => this.layout(id, a));
     return variantLayout(generic[1] === 'option' ? [undefined, args[0]] : args);
+  }
+
+  /** The offsets of a record's fields, by field name. */
+  fieldOffsets(id: string, record: string): ReadonlyMap<string, number> {
+    const [home, item] = this.definition(id, record);
+    const block = /^record [A-Za-z0-9-]+ \{([\s\S]*)\}$/.exec(item);
+    if (!block) throw new Error(`assertion failed: \`${record}\` is not a record`);
+    const fields = splitTop(block[1]).map((f) => [f.slice(0, f.indexOf(':')).trim(), f.slice(f.indexOf(':') + 1)] as const);
+    const { offsets } = recordLayout(fields.map(([, type]) => this.layout(home, type)));
+    return new Map(fields.map(([name], i) => [name, offsets[i]]));
   }
 
   /**
