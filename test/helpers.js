@@ -1,5 +1,6 @@
 // Shared by the tests: real builds, real runs on preview2-shim.
 import { spawnSync } from 'node:child_process';
+import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,4 +47,12 @@ export async function renameInterfaces(component, renames) {
 export function cli(args, options = {}) {
   const result = spawnSync(process.execPath, [join(root, 'bin/virt.js'), ...args], { encoding: 'utf8', cwd: options.cwd ?? root });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The CompositionError that `building` rejects with; the test fails if it resolves or fails otherwise. */
+export async function compositionError(building) {
+  const error = await building.then(() => undefined, (e) => e);
+  assert.ok(error, 'the build should have failed');
+  assert.is(error.name, 'CompositionError');
+  return error;
 }
