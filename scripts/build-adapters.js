@@ -8,14 +8,16 @@ const adapters = [
   { name: 'clocks', entry: 'src/virtual-env/assembly/clocks.ts' },
   { name: 'random', entry: 'src/virtual-env/assembly/random.ts' },
   { name: 'exit', entry: 'src/virtual-env/assembly/exit.ts' },
+  // The virtual filesystem keeps a tree that changes at run time: it needs a heap with free, and a collector.
+  { name: 'vfs', entry: 'src/virtual-fs/assembly/vfs.ts', runtime: 'minimal' },
 ];
 
 await mkdir('adapters/build', { recursive: true });
-for (const { name, entry } of adapters) {
+for (const { name, entry, runtime = 'stub' } of adapters) {
   const { error, stderr } = await asc.main([
     entry,
     '-o', `adapters/build/${name}.wasm`,
-    '--runtime', 'stub',
+    '--runtime', runtime,
     '--use', 'abort=',
     '-Oz',
     '--noAssert',

@@ -5,7 +5,7 @@ import { compose } from './compose/compose.js';
 import { CompositionError } from './compose/errors.js';
 import { prepareApp } from './inspect/prepare-app.js';
 import { ManifestError } from './policies/diagnostics.js';
-import { loadPlanFiles, type ManifestFileReader } from './policies/load-files.js';
+import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
 import type { BuiltUnit } from './units/unit.js';
@@ -26,8 +26,8 @@ export interface BuildInput {
    * so by itself it changes nothing the app sees.
    */
   readonly io?: 'host' | 'virt';
-  /** Reads the files the manifest names (`stdio.stdin.file`), by the path as written. */
-  readonly readFile?: ManifestFileReader;
+  /** Reads the files the manifest names (`stdio.stdin.file`, `embed`): `nodeFiles(manifestDir)` on Node. */
+  readonly files?: ManifestFiles;
 }
 
 /** What a build produced. */
@@ -61,7 +61,7 @@ export function planFromManifest(source: string, file: string): Plan {
 export async function build(input: BuildInput): Promise<BuildResult> {
   const progress = input.onProgress ?? (() => {});
   const read = planFromManifest(input.manifest.source, input.manifest.file);
-  const plan = { ...(await loadPlanFiles(read, input.readFile, input.manifest)), ...(input.io ? { io: input.io } : {}) };
+  const plan = { ...(await loadPlanFiles(read, input.files, input.manifest, progress)), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app);
   const notes = prepared.note ? [prepared.note] : [];
   const info = readComponent(prepared.component);
@@ -73,6 +73,8 @@ export async function build(input: BuildInput): Promise<BuildResult> {
     const names = imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
     progress(`building the ${virtualizer.name} unit for ${names}`);
     try {
+      const before = await virtualizer.before?.(plan, all, wit);
+      if (before) units.push(before);
       units.push(await virtualizer.build(plan, imports, all, wit));
     } catch (cause) {
       // jco rejects a unit world that the app's imports cannot make whole (an interface it uses renamed away).

@@ -9,6 +9,7 @@ import { AuditError, build, planFromManifest } from './build.js';
 import { CompositionError } from './compose/errors.js';
 import { inspect, inspectPolicy } from './inspect/inspect.js';
 import { ManifestError } from './policies/diagnostics.js';
+import { nodeFiles } from './policies/load-files.js';
 
 /** Exit codes that scripts can rely on. */
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
@@ -93,7 +94,7 @@ async function buildCommand(argv: string[]): Promise<number> {
     manifest: { source, file: manifestPath },
     app,
     onProgress: (m) => say(`virt: ${m}`),
-    readFile: async (path) => new Uint8Array(await readFile(resolve(dirname(manifestPath), path))),
+    files: nodeFiles(dirname(resolve(manifestPath))),
   });
   for (const note of result.notes) process.stderr.write(`virt: note: ${note}\n`);
   await writeAtomically(values.output, result.component);

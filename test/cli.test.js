@@ -126,8 +126,8 @@ test('schema violations name line, column and key path, all at once', () => {
   assert.match(stderr, '(at `env.host.allow[0]`)');
   assert.match(stderr, 'schema.yaml:5:9: error: `env.args` must be `host` or a list of strings, argv[0] first (at `env.args`)');
   assert.match(stderr, 'schema.yaml:6:8: error: `env.cwd` must be `none`, `host` or an absolute path such as `/app` (at `env.cwd`)');
-  assert.match(stderr, 'schema.yaml:7:1: error: the `filesystem` section is not supported yet by this version of virt (at `filesystem`)');
-  assert.match(stderr, '       ^^^^^^^^^^^^');
+  assert.match(stderr, 'schema.yaml:7:13: error: missing key `mounts` (at `filesystem`)');
+  assert.match(stderr, '                 ^^');
 });
 
 test('a non-Wasm file and a truncated component are refused', () => {

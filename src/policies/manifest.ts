@@ -9,8 +9,6 @@ import type { Plan } from './plan.js';
 
 const schema = createRequire(import.meta.url)('../../schemas/virt.schema.json') as object;
 
-/** Sections that later versions of virt fill in; naming one is an error until then. */
-const NOT_YET = ['filesystem'];
 
 /** The result of reading a manifest: a Plan, or the diagnostics that stop one. */
 export type ManifestResult =
@@ -112,16 +110,6 @@ export function readManifest(source: string): ManifestResult {
   }
   const validate = compileSchema();
   const diagnostics = validate(value) ? [] : schemaDiagnostics(doc, validate.errors ?? []);
-  for (const key of NOT_YET) {
-    if (key in value) {
-      diagnostics.push({
-        code: 'unsupported',
-        message: `the \`${key}\` section is not supported yet by this version of virt`,
-        path: key,
-        range: rangeOf(doc, [key], true),
-      });
-    }
-  }
   if (diagnostics.length > 0) return { diagnostics };
   const plan = resolvePlan(value as ManifestValue, {
     report: (path, message) => diagnostics.push({ code: 'bad-value', message, path: pathText(path), range: rangeOf(doc, path) }),
@@ -154,7 +142,21 @@ export interface ManifestValue {
     readonly stdout?: 'host' | 'ignore' | 'deny';
     readonly stderr?: 'host' | 'ignore' | 'deny';
   };
+  readonly filesystem?: {
+    readonly writable?: boolean;
+    readonly mtime?: string;
+    readonly mounts: Readonly<Record<string, MountValue>>;
+  };
 }
+
+/** A mount as the manifest writes it. */
+export type MountValue =
+  | { readonly embed: string; readonly exclude?: readonly string[]; readonly follow?: boolean; readonly max_size?: number | string }
+  | { readonly text: string }
+  | { readonly base64: string }
+  | { readonly symlink: string }
+  | { readonly host: string; readonly write?: boolean }
+  | { readonly memory: Record<string, never> };
 
 /** A clock as the manifest writes it. */
 export type ClockValue = 'host' | 'deny' | { readonly start?: string; readonly step?: string | number };

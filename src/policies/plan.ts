@@ -73,6 +73,45 @@ export interface StdioPlan {
   readonly stderr: OutputPolicy;
 }
 
+/** A place in the manifest source (start, end offsets), for errors found after reading it. */
+export type SourceRange = readonly [number, number];
+
+/** One entry of an embedded tree, as read at build time. */
+export type TreeEntry =
+  | { readonly kind: 'dir'; readonly mtimeNs: bigint; readonly entries: ReadonlyMap<string, TreeEntry> }
+  | { readonly kind: 'file'; readonly mtimeNs: bigint; readonly data: Uint8Array }
+  | { readonly kind: 'symlink'; readonly mtimeNs: bigint; readonly target: string };
+
+/** What one mount holds. */
+export type MountSource =
+  /** A host file or directory to read at build time; loading makes it a `tree`. */
+  | {
+    readonly kind: 'embed'; readonly path: string; readonly exclude: readonly string[];
+    readonly follow: boolean; readonly maxSize: number; readonly at: SourceRange;
+  }
+  | { readonly kind: 'tree'; readonly root: TreeEntry }
+  | { readonly kind: 'file'; readonly data: Uint8Array }
+  | { readonly kind: 'symlink'; readonly target: string }
+  | { readonly kind: 'memory' };
+
+/** A guest path (absolute, normalized: `/etc/app.toml`) and what it holds. */
+export interface Mount {
+  readonly path: string;
+  readonly source: MountSource;
+}
+
+/** The filesystem: the host's preopens, or virt's virtual tree. */
+export type FilesystemPlan =
+  | { readonly mode: 'host' }
+  | {
+    readonly mode: 'virtual';
+    /** Whether embedded content may change during a run (in memory only). */
+    readonly writable: boolean;
+    /** Timestamps: the files' own (inline ones: the build's), or one fixed time in ns since 1970. */
+    readonly mtime: 'build' | bigint;
+    readonly mounts: readonly Mount[];
+  };
+
 /** Everything a manifest decides, defaults resolved. */
 export interface Plan {
   readonly env: EnvPlan;
@@ -82,9 +121,11 @@ export interface Plan {
   readonly sockets: SocketsPolicy;
   readonly http: HttpPolicy;
   readonly stdio: StdioPlan;
+  readonly filesystem: FilesystemPlan;
   /**
    * Who owns wasi:io: the host, or virt's io group. A stdio policy other than
-   * host needs the io group; a build option can also ask for it.
+   * host, and the virtual filesystem, need the io group; a build option can
+   * also ask for it.
    */
   readonly io: 'host' | 'virt';
 }
@@ -98,6 +139,7 @@ export const DEFAULT_PLAN: Plan = {
   sockets: { mode: 'deny' },
   http: { mode: 'deny' },
   stdio: { stdin: { mode: 'host' }, stdout: 'host', stderr: 'host' },
+  filesystem: { mode: 'host' },
   io: 'host',
 };
 

@@ -1,10 +1,11 @@
 // A schema-valid manifest → the Plan, with every default filled in. Values the
 // schema cannot check (durations, timestamps, u64 seeds) are checked here and
 // reported by key path, so that the caller can point at their line.
-import type { ClockValue, ManifestValue, Segment } from './manifest.js';
+import type { ClockValue, ManifestValue, MountValue, Segment } from './manifest.js';
 import {
   DEFAULT_PLAN, DETERMINISTIC_EPOCH_NS, DETERMINISTIC_PLAN,
   type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy, type HttpPolicy, type StdioPlan,
+  type FilesystemPlan, type Mount, type MountSource,
 } from './plan.js';
 import { parseOrigin } from './http-origins.js';
 import { parseSocketRule } from './socket-rules.js';
@@ -92,6 +93,84 @@ function httpPolicy(http: ManifestValue['http'], base: HttpPolicy, ctx: ResolveC
   return { mode: 'allow', origins: allowList(http.allow, parseOrigin, ['http', 'allow'], ctx) };
 }
 
+/** How much one `embed` may hold unless its `max_size` says otherwise. */
+export const DEFAULT_MAX_EMBED = 64 * 1024 * 1024;
+
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+function byteSize(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  const m = /^\s*(\d+)\s*([KMG]i?B|B)?\s*$/.exec(value);
+  return m ? Number(m[1]) * SIZE_UNITS[m[2] ?? ''] : undefined;
+}
+
+// `/etc//app.toml/` → `/etc/app.toml`; `.` and `..` have no place in a mount's path.
+function guestPath(key: string): string | undefined {
+  const parts = key.split('/').filter(Boolean);
+  return parts.some((p) => p === '.' || p === '..') ? undefined : `/${parts.join('/')}`;
+}
+
+function mountSource(value: MountValue, path: Segment[], ctx: ResolveContext): MountSource | undefined {
+  if ('embed' in value) {
+    const maxSize = value.max_size === undefined ? DEFAULT_MAX_EMBED : byteSize(value.max_size);
+    if (maxSize === undefined) ctx.report([...path, 'max_size'], `bad size \`${value.max_size}\`: write bytes, or a number and a unit such as \`256MiB\``);
+    return {
+      kind: 'embed', path: value.embed, exclude: value.exclude ?? [], follow: value.follow ?? false,
+      maxSize: maxSize ?? DEFAULT_MAX_EMBED, at: ctx.rangeOf([...path, 'embed']),
+    };
+  }
+  if ('text' in value) return { kind: 'file', data: new TextEncoder().encode(value.text) };
+  if ('base64' in value) {
+    if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(value.base64)) {
+      ctx.report([...path, 'base64'], 'bad base64: use the letters A-Z a-z 0-9 + /, with = only as padding');
+    }
+    return { kind: 'file', data: new Uint8Array(Buffer.from(value.base64, 'base64')) };
+  }
+  if ('symlink' in value) {
+    if (value.symlink.length === 0) ctx.report([...path, 'symlink'], 'a symlink needs a target');
+    return { kind: 'symlink', target: value.symlink };
+  }
+  if ('memory' in value) return { kind: 'memory' };
+  ctx.report([...path, 'host'], 'host mounts are not supported yet by this version of virt: embed the directory, or leave out the `filesystem` section to give the app the host\'s preopens');
+  return undefined;
+}
+
+function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan, ctx: ResolveContext): FilesystemPlan {
+  if (fs === undefined) return base;
+  let mtime: 'build' | bigint = 'build';
+  if (fs.mtime !== undefined && fs.mtime !== 'build') {
+    const ns = parseTimestamp(fs.mtime);
+    if (ns === undefined) ctx.report(['filesystem', 'mtime'], `bad mtime \`${fs.mtime}\`: write \`build\` or an RFC 3339 time such as \`2000-01-01T00:00:00Z\``);
+    mtime = ns ?? 0n;
+  }
+  const mounts: Mount[] = [];
+  const leaves = new Map<string, string>(); // guest paths that hold a file or symlink: nothing mounts below them
+  for (const [key, value] of Object.entries(fs.mounts)) {
+    const at: Segment[] = ['filesystem', 'mounts', key];
+    const path = guestPath(key);
+    if (path === undefined) {
+      ctx.report(at, `bad guest path \`${key}\`: \`.\` and \`..\` are not allowed in a mount's path`);
+      continue;
+    }
+    const clash = mounts.find((m) => m.path === path);
+    if (clash) ctx.report(at, `\`${key}\` is mounted twice`);
+    const source = mountSource(value, at, ctx);
+    if (!source) continue;
+    if (path === '/' && source.kind !== 'embed' && source.kind !== 'memory') ctx.report(at, '`/` must be a directory: `embed` one, or use `memory: {}`');
+    if (source.kind === 'file' || source.kind === 'symlink') leaves.set(path, key);
+    mounts.push({ path, source });
+  }
+  for (const { path } of mounts) {
+    for (const [leaf, key] of leaves) {
+      if (path.startsWith(`${leaf}/`)) ctx.report(['filesystem', 'mounts', key], `\`${key}\` is a file or symlink, but \`${path}\` is mounted inside it`);
+    }
+  }
+  if (mounts.length === 0 && Object.keys(fs.mounts).length === 0) ctx.report(['filesystem', 'mounts'], 'the virtual filesystem needs at least one mount');
+  // Parents before children, so that a nested mount lands inside what holds it.
+  mounts.sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+  return { mode: 'virtual', writable: fs.writable ?? false, mtime, mounts };
+}
+
 /** Fills in the defaults of a manifest that passed the schema; reports values it cannot use. */
 export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan {
   const base = manifest.deterministic ? DETERMINISTIC_PLAN : DEFAULT_PLAN;
@@ -105,6 +184,8 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     stderr: manifest.stdio?.stderr ?? base.stdio.stderr,
   };
   const env = manifest.env ?? {};
+  const filesystem = filesystemPolicy(manifest.filesystem, base.filesystem, ctx);
+  const virtualIo = stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host' || filesystem.mode === 'virtual';
   return {
     env: {
       vars: Object.entries(env.vars ?? {}),
@@ -121,6 +202,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),
     http: httpPolicy(manifest.http, base.http, ctx),
     stdio,
-    io: stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host' ? 'virt' : base.io,
+    filesystem,
+    io: virtualIo ? 'virt' : base.io,
   };
 }

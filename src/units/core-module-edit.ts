@@ -15,6 +15,8 @@ export interface CoreModuleEdit {
    * or undefined to keep the import.
    */
   readonly stubImport: (module: string, name: string) => string | undefined;
+  /** Instructions for a stubbed import to run instead of trapping (its parameters are locals 0, 1, ...). */
+  readonly stubBody?: (module: string, name: string) => readonly string[] | undefined;
   /** New import module names, by old module name; unlisted modules keep theirs. */
   readonly importModules: ReadonlyMap<string, string>;
   /** An export's new name; null to remove the export; undefined to keep it as it is. */
@@ -137,8 +139,12 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
       continue;
     }
     if (line === ')' && out.length > 0) {
-      for (const m of stubbed) out.push(`  (func $${trapName(m)} (type ${m[4]}) unreachable)`);
-      for (const helper of edit.helpers ?? []) out.push(helper);
+      for (const m of stubbed) {
+        const body = edit.stubBody?.(unquote(m[1]), unquote(m[2])) ?? ['unreachable'];
+        out.push(`  (func $${trapName(m)} (type ${m[4]}) ${body.join(' ')})`);
+      }
+      // A helper written one instruction per line may call functions by index, as bodies do.
+      for (const helper of edit.helpers ?? []) out.push(helper.split("\n").map(remapLine).join("\n"));
     }
     out.push(line);
   }

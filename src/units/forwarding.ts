@@ -6,7 +6,7 @@
 import type { AbiLayouts, HandleSite } from '../wit/abi-layout.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import type { FunctionBody } from './core-module-edit.js';
-import { RETURN_AREA, type CoreView } from './generated-unit.js';
+import { RETURN_AREA, type CoreFunction, type CoreView } from './generated-unit.js';
 import type { AppImport, UnitImport } from './unit.js';
 
 /** The `host:` copies of the app's imports that a forwarding unit calls: the functions and resources the app uses. */
@@ -34,15 +34,25 @@ export interface ForwardedCall {
   /** The unversioned WASI interface id the export belongs to. */
   readonly id: string;
   readonly ownsResourcesOf: (home: string) => boolean;
+  /** The import to call, when not the host copy of `id`: a core module (or part of its name) and function. */
+  readonly target?: { readonly module: string; readonly func: string };
+  /** Instructions applied to each parameter after it is pushed (a handle to unwrap); none by default. */
+  readonly param?: (index: number) => readonly string[];
+  /** Instructions that turn a handle the call returned (on the stack) into the rep of the unit's own resource. */
+  readonly toRep?: (site: HandleSite) => readonly string[];
 }
 
 function hostModule(id: string): string {
   return `${HOST_NAMESPACE}:${id.slice(id.indexOf(':') + 1)}`;
 }
 
+function targetOf(call: ForwardedCall): CoreFunction {
+  return call.target ? call.core.imported(call.target.module, call.target.func) : call.core.imported(hostModule(call.id), call.func);
+}
+
 /** Whether the export returns through a return area (its host import then takes one more parameter). */
 export function returnsInMemory(call: ForwardedCall): boolean {
-  return call.core.imported(hostModule(call.id), call.func).params.length === call.core.exported(call.coreName).params.length + 1;
+  return targetOf(call).params.length === call.core.exported(call.coreName).params.length + 1;
 }
 
 /** The body that forwards one export to the host: a destructor drops, anything else calls and wraps. */
@@ -54,13 +64,14 @@ export function forwardBody(call: ForwardedCall): FunctionBody {
   }
   const retptr = returnsInMemory(call);
   const forward = [
-    ...core.exported(call.coreName).params.map((_, i) => `local.get ${i}`),
+    ...core.exported(call.coreName).params.flatMap((_, i) => [`local.get ${i}`, ...(call.param?.(i) ?? [])]),
     ...(retptr ? [`i32.const ${RETURN_AREA}`] : []),
-    `call ${core.imported(hostModule(id), func).index}`,
+    `call ${targetOf(call).index}`,
   ];
   const sites = abi.handleSites(id, abi.resultType(id, func)).filter((site) => call.ownsResourcesOf(site.home));
-  const resourceNew = (site: HandleSite): string => `call ${core.imported(`_ex_${site.home}`, `${site.resource}_new`).index}`;
-  if (!retptr) return { instructions: [...forward, ...sites.map(resourceNew)] };
+  const resourceNew = (site: HandleSite): string[] =>
+    [...(call.toRep?.(site) ?? []), `call ${core.imported(`_ex_${site.home}`, `${site.resource}_new`).index}`];
+  if (!retptr) return { instructions: [...forward, ...sites.flatMap(resourceNew)] };
   // Two locals walk a list of handles: the element's address, and how many are left.
   const [element, left] = [core.exported(call.coreName).params.length, core.exported(call.coreName).params.length + 1];
   const base = [`i32.const ${RETURN_AREA}`];
@@ -70,7 +81,7 @@ export function forwardBody(call: ForwardedCall): FunctionBody {
 }
 
 // Instructions that make the host handle at `site` (from the address `base` leaves) the unit's own.
-function wrapSite(site: HandleSite, base: readonly string[], resourceNew: (site: HandleSite) => string, element: number, left: number): string[] {
+function wrapSite(site: HandleSite, base: readonly string[], resourceNew: (site: HandleSite) => string[], element: number, left: number): string[] {
   const holds = site.when.flatMap((c, i) => [
     ...base, c.size === 1 ? `i32.load8_u offset=${c.offset}` : c.size === 2 ? `i32.load16_u offset=${c.offset}` : `i32.load offset=${c.offset}`,
     `i32.const ${c.caseIndex}`, 'i32.eq', ...(i > 0 ? ['i32.and'] : []),
@@ -90,7 +101,7 @@ function wrapSite(site: HandleSite, base: readonly string[], resourceNew: (site:
       'br 0', 'end', 'end',
     ];
   } else {
-    wrap = [...base, ...base, `i32.load offset=${site.offset}`, resourceNew(site), `i32.store offset=${site.offset}`];
+    wrap = [...base, ...base, `i32.load offset=${site.offset}`, ...resourceNew(site), `i32.store offset=${site.offset}`];
   }
   return holds.length ? [...holds, 'if', ...wrap, 'end'] : wrap;
 }

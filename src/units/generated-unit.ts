@@ -35,8 +35,8 @@ export interface GeneratedUnitSpec {
   body(func: string, coreName: string, core: CoreView): FunctionBody;
   /** Whether bodies call this core import; the others are dropped. */
   keepImport(module: string, name: string): boolean;
-  /** Helper functions in WAT; bodies call them by `$name`. */
-  readonly helpers?: readonly string[];
+  /** Helper functions in WAT; bodies call them by `$name`. Given the core view, they may call imports (one instruction per line). */
+  readonly helpers?: readonly string[] | ((core: CoreView) => readonly string[]);
   /** Constant data, placed at DATA_BASE. */
   readonly data?: Uint8Array;
   /** Bytes of zeroed state kept after the data (16-aligned), for the unit's own bookkeeping. */
@@ -141,7 +141,7 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
       return { ...body, instructions: [...resetScratch, ...body.instructions] };
     },
     minMemoryPages: Math.ceil((scratch + 1) / 65536),
-    helpers: [...(spec.helpers ?? []), ...(data.length ? [dataSegment(data)] : [])],
+    helpers: [...(typeof spec.helpers === 'function' ? spec.helpers(view) : spec.helpers ?? []), ...(data.length ? [dataSegment(data)] : [])],
   });
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {

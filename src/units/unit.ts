@@ -7,6 +7,7 @@ import { withoutCustomSections } from '../binary/component-reader.js';
 import { componentEmbed, componentNew } from '../jco/jco.js';
 import { coreExportName, coreImportModule, formatInterfaceName, type InterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
+import { fillPassiveSegment } from '../binary/passive-data.js';
 import { editCoreModule } from './core-module-edit.js';
 import { CONFIG_MODULE, wizer } from './wizer.js';
 
@@ -67,6 +68,12 @@ export interface UnitSpec {
   readonly imports: readonly UnitImport[];
   /** Adapter imports from `virt-deny` that the Plan denies: each traps, under a name that says so. */
   readonly denied?: ReadonlySet<string>;
+  /**
+   * Bytes kept in a passive data segment, out of linear memory until asked
+   * for: the adapter's import `virt-data.copy(dst, offset, len)` becomes a
+   * `memory.init` from them.
+   */
+  readonly passiveData?: Uint8Array;
 }
 
 /** A unit component, and how its imports map to the outer component's. */
@@ -109,6 +116,9 @@ function trapName(spec: UnitSpec, imports: readonly UnitImport[], module: string
   return granted ? undefined : `${module}-${name}-not-granted`;
 }
 
+const DATA_MODULE = 'virt-data';
+const PLACEHOLDER = 'virt-passive-data-placeholder';
+
 /** Builds one unit component. */
 export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit> {
   const snapshot = await wizer(new Uint8Array(await readFile(spec.adapter)), spec.config);
@@ -116,11 +126,16 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
   const exportNames = new Map<string, string>();
   for (const e of spec.exports) for (const [fn, core] of e.functions) exportNames.set(core, coreExportName(e.name, fn));
   const adapterExports = new Set(['memory', 'cabi_realloc']);
-  const core = await editCoreModule(snapshot, {
+  const edited = await editCoreModule(snapshot, {
     stubImport: (module, name) => trapName(spec, imports, module, name),
+    stubBody: (module, name) => (module === DATA_MODULE && name === 'copy' && spec.passiveData
+      ? ['local.get 0', 'local.get 1', 'local.get 2', `memory.init $${DATA_MODULE}`]
+      : undefined),
+    helpers: spec.passiveData ? [`  (data $${DATA_MODULE} "${PLACEHOLDER}")`] : [],
     importModules: new Map(imports.flatMap((i) => (i.adapterModule ? [[i.adapterModule, coreImportModule(i.name)]] : []))),
     exportName: (name) => exportNames.get(name) ?? (adapterExports.has(name) ? undefined : null),
   });
+  const core = spec.passiveData ? fillPassiveSegment(edited, new TextEncoder().encode(PLACEHOLDER), spec.passiveData) : edited;
   const witSource = unitWorldSource(wit, imports, spec.exports);
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {

@@ -13,6 +13,7 @@ import { interfaceId } from '../wit/names.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
 import { CompositionError } from '../compose/errors.js';
 import { IO_GROUP_IDS, ioGroupUnit } from '../virtual-fs/io-group-unit.js';
+import { vfsUnit } from '../virtual-fs/vfs-unit.js';
 import { buildGeneratedUnit } from './generated-unit.js';
 import { buildUnit, type AppImport, type BuiltUnit } from './unit.js';
 
@@ -30,6 +31,8 @@ export interface Virtualizer {
   build(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>, wit: WasiWit): Promise<BuiltUnit>;
   /** Whether the Plan forbids the output to import this interface from the host. */
   hostForbidden(plan: Plan, id: string): boolean;
+  /** A unit that this one's unit calls, built and composed just before it (the io group's virtual filesystem). */
+  before?(plan: Plan, all: ReadonlyMap<string, AppImport>, wit: WasiWit): Promise<BuiltUnit | undefined>;
 }
 
 function list(values: readonly string[]): string {
@@ -126,6 +129,20 @@ const http: Virtualizer = {
   hostForbidden: (plan) => plan.http.mode === 'deny',
 };
 
+const FILESYSTEM_IDS = ['wasi:filesystem/types', 'wasi:filesystem/preopens'];
+
+// Whether the app gets virt's virtual filesystem: the Plan has one, and the app can reach it.
+function virtualFs(plan: Plan, all: ReadonlyMap<string, AppImport>): boolean {
+  return plan.filesystem.mode === 'virtual' && all.has('wasi:filesystem/preopens');
+}
+
+function describeFilesystem(plan: Plan): string {
+  if (plan.filesystem.mode !== 'virtual') return "forwarded to the host through virt's io group";
+  const what = { tree: 'embedded', embed: 'embedded', file: 'file', symlink: 'symlink', memory: 'in-memory dir' };
+  const mounts = plan.filesystem.mounts.map((m) => `${m.path} (${what[m.source.kind]})`).join(', ');
+  return `virtual, ${plan.filesystem.writable ? 'writable (in-memory overlay)' : 'read-only except in-memory dirs'}: ${mounts}`;
+}
+
 // The Plan's mode for a standard stream's interface; any other interface is the host's.
 function streamMode(plan: Plan, id: string): 'host' | 'ignore' | 'deny' | 'text' {
   const stream = /^wasi:cli\/(stdin|stdout|stderr)$/.exec(id)?.[1];
@@ -139,6 +156,7 @@ const ioGroup: Virtualizer = {
   // A host monotonic clock hands out pollables, so it joins the group; a virtual one is the clocks unit's.
   virtualizes: (plan, id) => plan.io === 'virt' && (id !== MONOTONIC_CLOCK_ID || plan.clocks.monotonic.mode === 'host'),
   describe(plan, id) {
+    if (FILESYSTEM_IDS.includes(id)) return describeFilesystem(plan);
     const what = {
       host: "forwarded to the host through virt's io group",
       ignore: id === 'wasi:cli/stdin' ? 'ignored: reads end at once' : 'ignored: writes are discarded',
@@ -157,9 +175,10 @@ const ioGroup: Virtualizer = {
     // A virtual monotonic clock's sleeps get their ready pollables from the io group.
     const subscribes = all.get(MONOTONIC_CLOCK_ID)?.functions.some((fn) => fn.startsWith('subscribe-')) ?? false;
     const ready = subscribes && plan.clocks.monotonic.mode === 'virtual' ? all.get(POLL_ID) : undefined;
-    return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio, ready !== undefined), wit);
+    return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio, ready !== undefined, virtualFs(plan, all)), wit);
   },
-  hostForbidden: (plan, id) => streamMode(plan, id) !== 'host',
+  before: async (plan, all, wit) => (virtualFs(plan, all) && plan.filesystem.mode === 'virtual' ? buildUnit(vfsUnit(plan.filesystem, wit), wit) : undefined),
+  hostForbidden: (plan, id) => streamMode(plan, id) !== 'host' || (FILESYSTEM_IDS.includes(id) && plan.filesystem.mode === 'virtual'),
 };
 
 /** Every virtualizer; where two could serve an interface, the first that the Plan enables does. */

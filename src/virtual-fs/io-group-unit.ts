@@ -2,18 +2,20 @@
 // re-exports every interface the app imports that hands out io resources
 // (stdin/stdout/stderr, filesystem, a host monotonic clock), forwarding each
 // call to the host. Its resources hold the host's handles, except virtual ones,
-// whose rep has the top bit set: the stdio policies (ignore, deny, text) and
-// the ready pollables they hand out. The virtual filesystem will add its own.
+// whose rep has the top bit set: the stdio policies (ignore, deny, text), the
+// ready pollables they hand out, and the virtual filesystem's descriptors,
+// directory listings and file streams, whose calls go to the vfs unit.
 import type { StdioPlan } from '../policies/plan.js';
 import type { FunctionBody } from '../units/core-module-edit.js';
 import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
 import { DATA_BASE, RETURN_AREA, reservedBase, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
-import { interfaceId } from '../wit/names.js';
+import { formatInterfaceName, interfaceId } from '../wit/names.js';
 import { caseIndex, READY_ID, type WasiWit } from '../wit/wasi-wit.js';
 import { READY_NAME } from '../virtual-env/clocks-unit.js';
 import { interfaceOf, mirrorExports, returnErrorOf } from '../null-sockets/sockets-unit.js';
+import { VFS_NAME, vfsFunctions } from './vfs-unit.js';
 
 /** The interfaces the io group always owns when the app imports them. */
 export const IO_GROUP_IDS = [
@@ -28,12 +30,54 @@ const VIRTUAL = 0x80000000;
 const KIND = { discard: 1, closedOutput: 2, empty: 3, closedInput: 4, text: 5, ready: 6 } as const;
 const DEADLINE = 0x100;
 const rep = (kind: number): string => `i32.const ${(VIRTUAL | kind) | 0}`;
+// A stream on a virtual file: VIRTUAL | FILE_STREAM | the vfs unit's stream handle.
+// (Not bit 30: jco's handle tables keep their own flag there, and lose it from a rep.)
+const FILE_STREAM = 0x20000000;
+const isFileStream = ['local.get 0', `i32.const ${FILE_STREAM}`, 'i32.and'];
+const unwrap = (mask: number): string[] => [`i32.const ${mask}`, 'i32.and'];
+const VFS_MODULE = 'virt:fs/vfs';
+const FS_IDS = new Set(['wasi:filesystem/types', 'wasi:filesystem/preopens']);
+// Descriptor methods that take a second descriptor, and the core parameter that holds it.
+const OTHER_DESCRIPTOR: Readonly<Record<string, number>> = { 'link-at': 4, 'rename-at': 3, 'is-same-object': 1 };
+// File stream methods, and the vfs function that answers each (flushes need none).
+const FILE_STREAM_CALLS: Readonly<Record<string, string>> = {
+  read: 'stream-read', 'blocking-read': 'stream-read', skip: 'stream-skip', 'blocking-skip': 'stream-skip',
+  'check-write': 'stream-check-write', write: 'stream-write', 'blocking-write-and-flush': 'stream-write',
+  'write-zeroes': 'stream-write-zeroes', 'blocking-write-zeroes-and-flush': 'stream-write-zeroes',
+};
 const TEXT_POSITION = 12; // u32: how much of the stdin text the app has read
 
 // Virtual time for sleeps, kept after the stdin text: the floor (u64, how far
 // `poll` has moved virtual time), then SLOTS slots of (deadline u64, in use u32).
 const SLOTS = 1024;
 const SLOT_SIZE = 16;
+
+// Drops of virtual files, descriptors and listings wait in a queue (a count, then
+// entries of kind << 30 | handle) until the next call into the vfs unit: a
+// destructor runs outside any task of jco's, and cannot call another component.
+const DROPS = 256;
+const DROP_KINDS = ['drop-descriptor', 'drop-directory-entry-stream', 'drop-stream'] as const;
+
+function dropHelpers(drops: number, core: CoreView): string[] {
+  const entry = ['local.get 0', 'i32.const 2', 'i32.shl', `i32.const ${drops + 4}`, 'i32.add'];
+  const flushOne = DROP_KINDS.flatMap((fn, kind) => [
+    'local.get 1', 'i32.const 30', 'i32.shr_u', `i32.const ${kind}`, 'i32.eq',
+    'if', 'local.get 1', 'i32.const 0x3fffffff', 'i32.and', `call ${core.imported(VFS_MODULE, fn).index}`, 'end',
+  ]);
+  return [
+    // Queues a drop; when the queue is full, the vfs unit keeps that entry until the run ends.
+    `  (func $virt-defer-drop (param i32)
+    (local i32)
+    i32.const ${drops} i32.load local.tee 1 i32.const ${DROPS} i32.lt_u
+    if local.get 1 i32.const 2 i32.shl i32.const ${drops + 4} i32.add local.get 0 i32.store
+      i32.const ${drops} local.get 1 i32.const 1 i32.add i32.store end)`,
+    ['  (func $virt-flush-drops (local i32 i32)', `i32.const ${drops}`, 'i32.load', 'local.set 0',
+      'block', 'loop', 'local.get 0', 'i32.eqz', 'br_if 1',
+      'local.get 0', 'i32.const 1', 'i32.sub', 'local.set 0',
+      ...entry, 'i32.load', 'local.set 1', ...flushOne, 'br 0', 'end', 'end',
+      `i32.const ${drops}`, 'i32.const 0', 'i32.store', ')'].join('\n'),
+  ];
+}
 
 // Helpers over virtual pollables: ready now? (READY, or a deadline the floor has passed), and their deadline.
 function pollableHelpers(state: number): string[] {
@@ -62,8 +106,8 @@ function pollableHelpers(state: number): string[] {
 const STREAMS = 'wasi:io/streams';
 const WRITE_LIKE = ['write', 'blocking-write-and-flush', 'flush', 'blocking-flush', 'write-zeroes', 'blocking-write-zeroes-and-flush'];
 
-/** The io group's unit for the app's imports it takes over. */
-export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: StdioPlan, readyPollables: boolean): GeneratedUnitSpec {
+/** The io group's unit for the app's imports it takes over; with `virtualFs`, the filesystem is the vfs unit's. */
+export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: StdioPlan, readyPollables: boolean, virtualFs: boolean): GeneratedUnitSpec {
   const abi = new AbiLayouts(wit);
   const owned = new Set(imports.map((app) => interfaceId(app.name)));
   const closed = caseIndex(wit, STREAMS, 'stream-error', 'closed');
@@ -77,6 +121,35 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
   const errClosed = (resultType: string): string[] => returnErrorOf(abi, STREAMS, resultType, closed);
   const u64At = (offset: number, value: string[]): string[] => [`i32.const ${RETURN_AREA}`, ...value, `i64.store offset=${offset}`];
   const isKind = (kind: number): string[] => ['local.get 0', rep(kind), 'i32.eq'];
+
+  const flushingDrops = (body: FunctionBody): FunctionBody => ({ ...body, instructions: ['call $virt-flush-drops', ...body.instructions] });
+
+  // A file stream's method: the vfs unit answers it, through the io group's return area.
+  function fileStreamBody(coreName: string, name: string, core: CoreView): string[] {
+    const target = FILE_STREAM_CALLS[name];
+    if (!target) return name.includes('flush') ? ok() : [];
+    return [...flushingDrops(forwardBody({
+      abi, core, coreName, func: coreName.slice(coreName.lastIndexOf('|') + 1), id: STREAMS, ownsResourcesOf: () => false,
+      target: { module: VFS_MODULE, func: target }, param: (i) => (i === 0 ? unwrap(~(VIRTUAL | FILE_STREAM)) : []),
+    })).instructions];
+  }
+
+  // filesystem/types and preopens on the virtual filesystem: every descriptor is virtual.
+  function vfsBody(func: string, coreName: string, core: CoreView, id: string): FunctionBody {
+    const kind = DROP_KINDS.indexOf(func === 'descriptor_dtor' ? 'drop-descriptor' : 'drop-directory-entry-stream');
+    if (func.endsWith('_dtor')) return { instructions: ['local.get 0', ...unwrap(~VIRTUAL), `i32.const ${kind << 30}`, 'i32.or', 'call $virt-defer-drop'] };
+    // No io error ever comes from a virtual file.
+    if (func === 'filesystem-error-code') return { instructions: [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', `i32.const ${RETURN_AREA}`] };
+    const method = /^\[method\](?:descriptor|directory-entry-stream)\.(.+)$/.exec(func)?.[1];
+    const target = method ?? func;
+    const other = method ? OTHER_DESCRIPTOR[method] : undefined;
+    return flushingDrops(forwardBody({
+      abi, core, coreName, func, id, ownsResourcesOf: (home) => owned.has(home) || home === STREAMS,
+      target: { module: VFS_MODULE, func: target },
+      param: (i) => (method && (i === 0 || i === other) ? unwrap(~VIRTUAL) : []),
+      toRep: (site) => [`i32.const ${(site.home === STREAMS ? VIRTUAL | FILE_STREAM : VIRTUAL) | 0}`, 'i32.or'],
+    }));
+  }
 
   function virtualBody(func: string, core: CoreView): string[] | undefined {
     const method = /^\[method\]([a-z-]+)\.(.+)$/.exec(func);
@@ -184,17 +257,22 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       ...(readyPollables ? [{ name: READY_NAME, functions: new Map([['subscribe-deadline', 'subscribe-deadline'], ['time-floor', 'time-floor']]) }] : []),
     ],
     // A stream the Plan does not leave to the host is never asked of it.
-    imports: hostCopies(imports)
-      .filter((copy) => !(/^(stdin|stdout|stderr)$/.test(copy.name.interface) && stdioKind[copy.name.interface as keyof typeof stdioKind] !== 'host'))
-      .map((copy) => ({ ...copy, hostUses: true })),
-    keepImport: keepForwardingImport,
+    imports: [
+      ...hostCopies(imports)
+        .filter((copy) => !(/^(stdin|stdout|stderr)$/.test(copy.name.interface) && stdioKind[copy.name.interface as keyof typeof stdioKind] !== 'host'))
+        .filter((copy) => !(virtualFs && copy.name.package === 'filesystem'))
+        .map((copy) => ({ ...copy, hostUses: true })),
+      ...(virtualFs ? [{ name: VFS_NAME, outer: formatInterfaceName(VFS_NAME), functions: new Set(vfsFunctions(wit)) }] : []),
+    ],
+    keepImport: (module, name) => keepForwardingImport(module, name) || module.includes(`|${VFS_MODULE}@`),
     data: text,
-    reserve: 16 + SLOTS * SLOT_SIZE,
-    helpers: pollableHelpers(state),
+    reserve: 16 + SLOTS * SLOT_SIZE + (virtualFs ? 16 + DROPS * 4 : 0),
+    helpers: (core) => [...pollableHelpers(state), ...(virtualFs ? dropHelpers(state + 16 + SLOTS * SLOT_SIZE, core) : [])],
     body(func, coreName, core): FunctionBody {
       if (func.endsWith('_post')) return { instructions: [] };
       if (coreName.includes(`|${READY_ID}@`)) return readyBody(func, core);
       const id = interfaceOf(coreName);
+      if (virtualFs && FS_IDS.has(id)) return vfsBody(func, coreName, core, id);
       const stream = /^get-(stdin|stdout|stderr)$/.exec(func)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
       const virtualGet = stream && virtualStream(stream, core);
       if (virtualGet) return { instructions: virtualGet };
@@ -203,15 +281,21 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       if (!id.startsWith('wasi:io/')) return forward;
       // Virtual resources never reach the host: destructors and methods answer them here.
       if (func.endsWith('_dtor')) {
-        return { instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', 'local.get 0', 'call $virt-release', 'return', 'end', ...forward.instructions] };
+        const dropFile = virtualFs && func.endsWith('-stream_dtor')
+          ? [...isFileStream, 'if', 'local.get 0', ...unwrap(~(VIRTUAL | FILE_STREAM)), `i32.const ${DROP_KINDS.indexOf('drop-stream') << 30}`, 'i32.or', 'call $virt-defer-drop', 'return', 'end']
+          : [];
+        return { instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', ...dropFile, 'local.get 0', 'call $virt-release', 'return', 'end', ...forward.instructions] };
       }
       if (func === 'poll') return { locals: ['i32', 'i32', 'i32', 'i64'], instructions: [...pollBody(core), ...forward.instructions] };
       const virtual = virtualBody(func, core);
       if (!virtual) return forward;
+      const streamMethod = /^\[method\](?:input|output)-stream\.(.+)$/.exec(func)?.[1];
+      const file = virtualFs && streamMethod ? fileStreamBody(coreName, streamMethod, core) : [];
+      const onFile = file.length ? [...isFileStream, 'if', ...file, 'return', 'end'] : [];
       // io methods return no lists of handles, so the forward needs no locals; local 2 is the virtual body's.
       return {
         locals: ['i32'],
-        instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', ...virtual, 'return', 'end', ...forward.instructions],
+        instructions: ['local.get 0', 'i32.const 0', 'i32.lt_s', 'if', ...onFile, ...virtual, 'return', 'end', ...forward.instructions],
       };
     },
   };

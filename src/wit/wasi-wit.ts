@@ -22,6 +22,14 @@ export const READY_ID = 'virt:io/ready';
 /** The version under which units import and export READY_ID. */
 export const READY_VERSION = { major: 0, minor: 1, patch: 0 } as const;
 
+/**
+ * virt's interface between the virtual filesystem unit and the io group:
+ * `wasi:filesystem/types` with its resources as plain u32 handles, so that the
+ * io group, which owns the resource types, calls it with the very same core
+ * signatures. Streams on files are handles too; the group wraps them.
+ */
+export const VFS_ID = 'virt:fs/vfs';
+
 /** Reads jco's shipped WASI 0.2 WIT. */
 export async function loadWasiWit(): Promise<WasiWit> {
   const jcoRoot = dirname(dirname(createRequire(import.meta.url).resolve('@bytecodealliance/jco')));
@@ -41,7 +49,45 @@ export async function loadWasiWit(): Promise<WasiWit> {
     'subscribe-deadline: func(when: u64) -> pollable;',
     'time-floor: func() -> u64;',
   ]);
+  interfaces.set(VFS_ID, vfsItems(interfaces));
   return { interfaces };
+}
+
+// Builds VFS_ID's items from wasi:filesystem/types: each resource becomes
+// `type r = u32`, each method a function whose first parameter is the handle,
+// and stream results are u32 handles; then the functions that only virt needs.
+function vfsItems(interfaces: ReadonlyMap<string, readonly string[]>): string[] {
+  const types = interfaces.get('wasi:filesystem/types');
+  const datetime = interfaces.get('wasi:clocks/wall-clock')?.find((item) => item.startsWith('record datetime'));
+  if (!types || !datetime) throw new Error("assertion failed: jco ships wasi:filesystem/types and wasi:clocks/wall-clock's datetime");
+  const items = [datetime, 'type input-stream = u32;', 'type output-stream = u32;', 'variant stream-error { last-operation-failed(u32), closed }'];
+  for (const item of types) {
+    if (item.startsWith('use ') || /^[a-z-]+:\s*func/.test(item)) continue;
+    const resource = /^resource ([a-z0-9-]+)\s*\{([\s\S]*)\}$/.exec(item);
+    if (!resource) {
+      items.push(item);
+      continue;
+    }
+    items.push(`type ${resource[1]} = u32;`);
+    for (const member of resource[2].split(';').map((m) => m.trim()).filter(Boolean)) {
+      const method = /^%?([a-z0-9-]+):\s*func\(([\s\S]*?)\)(\s*->[\s\S]*)?$/.exec(member);
+      if (!method) throw new Error(`assertion failed: unexpected member of \`${resource[1]}\`: ${member}`);
+      const params = method[2].trim().replace(/,$/, '').replace(/borrow<([a-z-]+)>/g, '$1');
+      items.push(`${method[1]}: func(handle: ${resource[1]}${params ? `, ${params}` : ''})${method[3] ?? ''};`);
+    }
+  }
+  return [
+    ...items,
+    'drop-descriptor: func(handle: descriptor);',
+    'drop-directory-entry-stream: func(handle: directory-entry-stream);',
+    'get-directories: func() -> list<tuple<descriptor, string>>;',
+    'stream-read: func(handle: u32, len: u64) -> result<list<u8>, stream-error>;',
+    'stream-skip: func(handle: u32, len: u64) -> result<u64, stream-error>;',
+    'stream-check-write: func(handle: u32) -> result<u64, stream-error>;',
+    'stream-write: func(handle: u32, contents: list<u8>) -> result<_, stream-error>;',
+    'stream-write-zeroes: func(handle: u32, len: u64) -> result<_, stream-error>;',
+    'drop-stream: func(handle: u32);',
+  ];
 }
 
 function stripComments(text: string): string {

@@ -14,6 +14,11 @@ export function openConfig(): u32 {
   return configSize();
 }
 
+/** Reads one byte. */
+export function readByte(): u8 {
+  return configByte(cursor++);
+}
+
 /** Reads a little-endian u32. */
 export function readU32(): u32 {
   let value: u32 = 0;

@@ -1,0 +1,874 @@
+// The virtual filesystem: a tree of directories, files and symlinks built at
+// Wizer time from the config blob, served through virt:fs/vfs (wasi:filesystem
+// with u32 handles; the io group wraps them in its resources).
+//
+// File contents stay in one passive data segment (the blob) until a read
+// copies the bytes asked for; a write to a writable file first copies it into
+// the heap (the overlay). Path resolution never leaves the descriptor it
+// starts from: absolute paths, `..` past it and absolute symlink targets are
+// `not-permitted`, as on wasmtime and preview2-shim.
+//
+// Config blob (little-endian; written by src/virtual-fs/vfs-unit.ts):
+//   u32 count, then per node, parents before children:
+//     u32 kind (3 directory | 5 symlink | 6 file)   u32 parent (index; 0xffffffff for a preopen)
+//     u32 length + UTF-8 name (a preopen's: its guest path)   u32 writable (0 | 1)   u64 mtime (ns)
+//     file: u32 blob offset, u64 size        symlink: u32 length + UTF-8 target
+//
+// Memory: the tree is managed (minimal runtime, collected between calls);
+// what crosses the canonical ABI is unmanaged and freed at the next call.
+import { openConfig, readByte, readU32, readU64 } from "../../virtual-env/assembly/config";
+
+// Replaced after the snapshot by a body that runs `memory.init` on the blob segment.
+@external("virt-data", "copy") declare function blobCopy(dst: usize, offset: u32, len: u32): void;
+
+// descriptor-type
+const DIRECTORY: u8 = 3;
+const SYMLINK: u8 = 5;
+const FILE: u8 = 6;
+// error-code
+const E_BADF: u8 = 3;
+const E_EXIST: u8 = 7;
+const E_FBIG: u8 = 8;
+const E_INVAL: u8 = 12;
+const E_ISDIR: u8 = 14;
+const E_LOOP: u8 = 15;
+const E_NAMETOOLONG: u8 = 18;
+const E_NOENT: u8 = 20;
+const E_NOTDIR: u8 = 24;
+const E_NOTEMPTY: u8 = 25;
+const E_PERM: u8 = 31;
+const E_ROFS: u8 = 33;
+// flags
+const READ: u32 = 1;
+const WRITE: u32 = 2;
+const MUTATE_DIRECTORY: u32 = 32;
+const SYMLINK_FOLLOW: u32 = 1;
+const O_CREATE: u32 = 1;
+const O_DIRECTORY: u32 = 2;
+const O_EXCLUSIVE: u32 = 4;
+const O_TRUNCATE: u32 = 8;
+
+const MAX_SYMLINKS = 40; // as Linux and preview2-shim
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+const MAX_FILE_SIZE: u64 = 0x7fffffff; // files live in one linear memory
+
+class Node {
+  ino: u64 = 0;
+  links: u64 = 1;
+  atime: u64 = 0;
+  mtime: u64 = 0;
+  ctime: u64 = 0;
+  // A file's bytes: in the blob at `blobOffset` until `data` holds a copy.
+  blobOffset: u32 = 0;
+  size: u64 = 0;
+  data: Uint8Array | null = null;
+  children: Map<string, Node> | null = null;
+  parent: Node | null = null;
+  target: string = "";
+  constructor(public kind: u8, public writable: bool) {}
+}
+
+class Descriptor {
+  constructor(public node: Node, public flags: u32) {}
+}
+
+class EntryStream {
+  index: i32 = 0;
+  constructor(public dir: Node, public names: string[]) {}
+}
+
+class FileStream {
+  constructor(public node: Node, public flags: u32, public position: u64, public append: bool) {}
+}
+
+let nextIno: u64 = 1;
+let preopens: Node[] = [];
+let preopenNames: string[] = [];
+let descriptors: Array<Descriptor | null> = [];
+let entryStreams: Array<EntryStream | null> = [];
+let fileStreams: Array<FileStream | null> = [];
+let ret: usize = 0;
+
+// What crosses the ABI: buffers the host allocated for this call's arguments, and the buffers of this call's results.
+let incoming: usize[] = [];
+let arguments_: usize[] = [];
+let results: usize[] = [];
+let calls: u32 = 0;
+
+function newNode(kind: u8, writable: bool, mtime: u64): Node {
+  const node = new Node(kind, writable);
+  node.ino = nextIno++;
+  node.atime = mtime;
+  node.mtime = mtime;
+  node.ctime = mtime;
+  if (kind == DIRECTORY) {
+    node.children = new Map<string, Node>();
+    node.links = 2; // its name in its parent, and its own `.`
+  }
+  return node;
+}
+
+export function init(): void {
+  openConfig();
+  const count = readU32();
+  const nodes = new Array<Node>();
+  for (let i: u32 = 0; i < count; i++) {
+    const kind = <u8>readU32();
+    const parent = readU32();
+    const name = readString();
+    const writable = readU32() == 1;
+    const mtime = readU64();
+    const node = newNode(kind, writable, mtime);
+    if (kind == FILE) {
+      node.blobOffset = readU32();
+      node.size = readU64();
+    } else if (kind == SYMLINK) {
+      node.target = readString();
+    }
+    nodes.push(node);
+    if (parent == 0xffffffff) {
+      preopens.push(node);
+      preopenNames.push(name);
+    } else {
+      attach(nodes[parent], name, node);
+    }
+  }
+  ret = heap.alloc(128);
+}
+
+function readString(): string {
+  const bytes = new Uint8Array(readU32());
+  for (let i = 0; i < bytes.length; i++) bytes[i] = readByte();
+  return String.UTF8.decode(bytes.buffer);
+}
+
+function attach(dir: Node, name: string, node: Node): void {
+  dir.children!.set(name, node);
+  if (node.kind == DIRECTORY) {
+    node.parent = dir;
+    dir.links++;
+  }
+}
+
+function detach(dir: Node, name: string, node: Node): void {
+  dir.children!.delete(name);
+  if (node.kind == DIRECTORY) {
+    node.parent = null;
+    dir.links--;
+  }
+}
+
+// Every export starts here: the previous call's arguments and results have been consumed.
+function enter(): void {
+  for (let i = 0; i < arguments_.length; i++) heap.free(arguments_[i]);
+  for (let i = 0; i < results.length; i++) heap.free(results[i]);
+  arguments_ = incoming;
+  incoming = [];
+  results = [];
+  if ((++calls & 1023) == 0) __collect();
+}
+
+export function cabi_realloc(oldPtr: usize, oldSize: usize, align: usize, newSize: usize): usize {
+  const ptr = heap.alloc(newSize + align);
+  const aligned = (ptr + align - 1) & ~(align - 1);
+  incoming.push(ptr);
+  if (oldPtr != 0) memory.copy(aligned, oldPtr, oldSize < newSize ? oldSize : newSize);
+  return aligned;
+}
+
+function resultBuffer(size: usize): usize {
+  const ptr = heap.alloc(size > 0 ? size : 1);
+  results.push(ptr);
+  return ptr;
+}
+
+// --- results -----------------------------------------------------------------
+
+function fail(code: u8, payloadOffset: usize): usize {
+  store<u8>(ret, 1);
+  store<u8>(ret + payloadOffset, code);
+  return ret;
+}
+function ok(): usize {
+  store<u8>(ret, 0);
+  return ret;
+}
+function okU8(value: u8): usize {
+  store<u8>(ret, 0);
+  store<u8>(ret, value, 1);
+  return ret;
+}
+function okU32(value: u32): usize {
+  store<u8>(ret, 0);
+  store<u32>(ret, value, 4);
+  return ret;
+}
+function okU64(value: u64): usize {
+  store<u8>(ret, 0);
+  store<u64>(ret, value, 8);
+  return ret;
+}
+// result<list<u8>|string, _>: the bytes into a result buffer.
+function okBytes(src: usize, len: usize, offset: usize): usize {
+  const dst = resultBuffer(len);
+  memory.copy(dst, src, len);
+  store<u8>(ret, 0);
+  store<u32>(ret + offset, <u32>dst);
+  store<u32>(ret + offset, <u32>len, 4);
+  return ret;
+}
+function okString(text: string): usize {
+  const bytes = String.UTF8.encode(text);
+  return okBytes(changetype<usize>(bytes), bytes.byteLength, 4);
+}
+
+// descriptor-stat at `at`: type u8 @0, link-count u64 @8, size u64 @16, then three option<datetime> of 24 bytes.
+function writeStat(at: usize, node: Node): void {
+  store<u8>(at, node.kind);
+  store<u64>(at, node.links, 8);
+  store<u64>(at, node.kind == SYMLINK ? <u64>String.UTF8.byteLength(node.target) : node.size, 16);
+  writeTime(at + 24, node.atime);
+  writeTime(at + 48, node.mtime);
+  writeTime(at + 72, node.ctime);
+}
+function writeTime(at: usize, ns: u64): void {
+  store<u8>(at, 1);
+  store<u64>(at, ns / 1_000_000_000, 8);
+  store<u32>(at, <u32>(ns % 1_000_000_000), 16);
+}
+
+// --- handles -----------------------------------------------------------------
+
+function descriptorOf(handle: u32): Descriptor | null {
+  return handle < <u32>descriptors.length ? descriptors[handle] : null;
+}
+
+function newDescriptor(node: Node, flags: u32): u32 {
+  const d = new Descriptor(node, flags);
+  for (let i = 0; i < descriptors.length; i++) {
+    if (descriptors[i] == null) {
+      descriptors[i] = d;
+      return <u32>i;
+    }
+  }
+  descriptors.push(d);
+  return <u32>(descriptors.length - 1);
+}
+
+// --- paths -------------------------------------------------------------------
+
+// The outcome of resolving a path: the directory that holds the last
+// component, its name ("" when the path ends at a directory itself: `.`,
+// `a/..`), and the node it names, if any.
+let error: u8 = 0;
+let resolvedParent: Node | null = null;
+let resolvedName: string = "";
+let resolvedNode: Node | null = null;
+let trailingSlash = false;
+
+function splitPath(path: string): string[] {
+  const parts = path.split("/");
+  const out = new Array<string>();
+  for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) out.push(parts[i]);
+  return out;
+}
+
+/** Resolves `path` from `base`; false (with `error` set) when it cannot. */
+function resolve(base: Node, path: string, followFinal: bool): bool {
+  resolvedParent = null;
+  resolvedNode = null;
+  resolvedName = "";
+  if (path.length == 0) return failWith(E_NOENT);
+  if (path.includes("\0")) return failWith(E_INVAL);
+  if (String.UTF8.byteLength(path) > PATH_MAX) return failWith(E_NAMETOOLONG);
+  if (path.charCodeAt(0) == 47) return failWith(E_PERM);
+  trailingSlash = path.charCodeAt(path.length - 1) == 47;
+  let pending = splitPath(path);
+  const stack = new Array<Node>();
+  stack.push(base);
+  let followed = 0;
+  while (pending.length > 0) {
+    const segment = pending.shift();
+    const final = pending.length == 0;
+    if (segment == ".") {
+      if (final) return endAt(stack);
+      continue;
+    }
+    if (segment == "..") {
+      if (stack.length == 1) return failWith(E_PERM);
+      stack.pop();
+      if (final) return endAt(stack);
+      continue;
+    }
+    if (String.UTF8.byteLength(segment) > NAME_MAX) return failWith(E_NAMETOOLONG);
+    const dir = stack[stack.length - 1];
+    if (dir.kind != DIRECTORY) return failWith(E_NOTDIR);
+    const children = dir.children!;
+    if (!children.has(segment)) {
+      if (!final) return failWith(E_NOENT);
+      resolvedParent = dir;
+      resolvedName = segment;
+      return true;
+    }
+    const child = children.get(segment);
+    if (child.kind == SYMLINK && (!final || followFinal || trailingSlash)) {
+      if (++followed > MAX_SYMLINKS) return failWith(E_LOOP);
+      if (child.target.length == 0) return failWith(E_NOENT);
+      if (child.target.charCodeAt(0) == 47) return failWith(E_PERM);
+      const target = splitPath(child.target);
+      if (child.target.charCodeAt(child.target.length - 1) == 47 && final) trailingSlash = true;
+      pending = target.concat(pending);
+      if (pending.length == 0) return endAt(stack);
+      continue;
+    }
+    if (final) {
+      if (trailingSlash && child.kind != DIRECTORY) return failWith(E_NOTDIR);
+      resolvedParent = dir;
+      resolvedName = segment;
+      resolvedNode = child;
+      return true;
+    }
+    stack.push(child);
+  }
+  return endAt(stack);
+}
+
+function endAt(stack: Node[]): bool {
+  const node = stack[stack.length - 1];
+  if (node.kind != DIRECTORY) return failWith(E_NOTDIR);
+  resolvedParent = stack.length > 1 ? stack[stack.length - 2] : null;
+  resolvedName = "";
+  resolvedNode = node;
+  return true;
+}
+
+function failWith(code: u8): bool {
+  error = code;
+  return false;
+}
+
+function pathArg(ptr: usize, len: usize): string {
+  return String.UTF8.decodeUnsafe(ptr, len);
+}
+
+// The directory a path starts from; null (with `error`) for a bad handle or a file.
+function baseDir(handle: u32): Node | null {
+  const d = descriptorOf(handle);
+  if (d == null) {
+    error = E_BADF;
+    return null;
+  }
+  if (d.node.kind != DIRECTORY) {
+    error = E_NOTDIR;
+    return null;
+  }
+  return d.node;
+}
+
+// --- file contents -------------------------------------------------------------
+
+// Makes a file's bytes a heap copy with room for `capacity` bytes.
+function materialize(node: Node, capacity: u64): Uint8Array {
+  let data = node.data;
+  if (data != null && <u64>data.length >= capacity) return data;
+  const size = capacity > node.size ? capacity : node.size;
+  const grown = new Uint8Array(<i32>(size < 64 ? 64 : size + (size >> 1)));
+  if (data != null) memory.copy(grown.dataStart, data.dataStart, <usize>node.size);
+  else if (node.size > 0) blobCopy(grown.dataStart, node.blobOffset, <u32>node.size);
+  node.data = grown;
+  return grown;
+}
+
+// Copies up to `len` bytes from `offset` into a result buffer; the count is `lastCount`.
+let lastCount: usize = 0;
+function readBytes(node: Node, offset: u64, len: u64): usize {
+  const available = offset < node.size ? node.size - offset : 0;
+  const n = <usize>(len < available ? len : available);
+  const dst = resultBuffer(n);
+  if (n > 0) {
+    const data = node.data;
+    if (data != null) memory.copy(dst, data.dataStart + <usize>offset, n);
+    else blobCopy(dst, node.blobOffset + <u32>offset, <u32>n);
+  }
+  lastCount = n;
+  return dst;
+}
+
+function writeBytes(node: Node, offset: u64, src: usize, len: usize): u8 {
+  const end = offset + <u64>len;
+  if (end > MAX_FILE_SIZE) return E_FBIG;
+  const data = materialize(node, end);
+  if (offset > node.size) memory.fill(data.dataStart + <usize>node.size, 0, <usize>(offset - node.size));
+  memory.copy(data.dataStart + <usize>offset, src, len);
+  if (end > node.size) node.size = end;
+  return 0;
+}
+
+function resize(node: Node, size: u64): u8 {
+  if (size > MAX_FILE_SIZE) return E_FBIG;
+  const data = materialize(node, size);
+  if (size > node.size) memory.fill(data.dataStart + <usize>node.size, 0, <usize>(size - node.size));
+  node.size = size;
+  return 0;
+}
+
+// --- descriptor methods ----------------------------------------------------------
+
+export function read_via_stream(handle: u32, offset: u64): usize {
+  enter();
+  return openStream(handle, offset, READ, false);
+}
+
+export function write_via_stream(handle: u32, offset: u64): usize {
+  enter();
+  return openStream(handle, offset, WRITE, false);
+}
+
+export function append_via_stream(handle: u32): usize {
+  enter();
+  return openStream(handle, 0, WRITE, true);
+}
+
+function openStream(handle: u32, offset: u64, need: u32, append: bool): usize {
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 4);
+  if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
+  if ((d.flags & need) == 0) return fail(E_BADF, 4);
+  const stream = new FileStream(d.node, d.flags, offset, append);
+  for (let i = 0; i < fileStreams.length; i++) {
+    if (fileStreams[i] == null) {
+      fileStreams[i] = stream;
+      return okU32(<u32>i);
+    }
+  }
+  fileStreams.push(stream);
+  return okU32(<u32>(fileStreams.length - 1));
+}
+
+export function advise(handle: u32, offset: u64, length: u64, advice: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 1);
+  if (d.node.kind == DIRECTORY) return fail(E_BADF, 1);
+  return ok();
+}
+
+export function sync_data(handle: u32): usize {
+  enter();
+  return descriptorOf(handle) == null ? fail(E_BADF, 1) : ok();
+}
+
+export function sync(handle: u32): usize {
+  enter();
+  return descriptorOf(handle) == null ? fail(E_BADF, 1) : ok();
+}
+
+export function get_flags(handle: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  return d == null ? fail(E_BADF, 1) : okU8(<u8>d.flags);
+}
+
+export function get_type(handle: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  return d == null ? fail(E_BADF, 1) : okU8(d.node.kind);
+}
+
+export function set_size(handle: u32, size: u64): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 1);
+  if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 1);
+  if ((d.flags & WRITE) == 0) return fail(E_INVAL, 1);
+  const code = resize(d.node, size);
+  return code ? fail(code, 1) : ok();
+}
+
+// new-timestamp: 0 no-change | 1 now | 2 timestamp(seconds, nanoseconds). The virtual fs has no clock: `now` keeps the time.
+function newTime(old: u64, tag: u32, seconds: u64, nanoseconds: u32): u64 {
+  return tag == 2 ? seconds * 1_000_000_000 + <u64>nanoseconds : old;
+}
+
+function setTimes(node: Node, aTag: u32, aSec: u64, aNs: u32, mTag: u32, mSec: u64, mNs: u32): usize {
+  if (!node.writable) return fail(E_ROFS, 1);
+  node.atime = newTime(node.atime, aTag, aSec, aNs);
+  node.mtime = newTime(node.mtime, mTag, mSec, mNs);
+  return ok();
+}
+
+export function set_times(handle: u32, aTag: u32, aSec: u64, aNs: u32, mTag: u32, mSec: u64, mNs: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 1);
+  return setTimes(d.node, aTag, aSec, aNs, mTag, mSec, mNs);
+}
+
+// result<tuple<list<u8>, bool>, error-code>: list @4, bool @12; error @4.
+export function read(handle: u32, length: u64, offset: u64): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 4);
+  if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
+  if ((d.flags & READ) == 0) return fail(E_BADF, 4);
+  const dst = readBytes(d.node, offset, length);
+  store<u8>(ret, 0);
+  store<u32>(ret, <u32>dst, 4);
+  store<u32>(ret, <u32>lastCount, 8);
+  store<u8>(ret, offset + <u64>lastCount >= d.node.size ? 1 : 0, 12);
+  return ret;
+}
+
+// result<filesize, error-code>: value @8; error @8.
+export function write(handle: u32, ptr: usize, len: usize, offset: u64): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 8);
+  if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 8);
+  if ((d.flags & WRITE) == 0) return fail(E_BADF, 8);
+  const code = writeBytes(d.node, offset, ptr, len);
+  return code ? fail(code, 8) : okU64(<u64>len);
+}
+
+export function read_directory(handle: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 4);
+  if (d.node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
+  const stream = new EntryStream(d.node, d.node.children!.keys());
+  for (let i = 0; i < entryStreams.length; i++) {
+    if (entryStreams[i] == null) {
+      entryStreams[i] = stream;
+      return okU32(<u32>i);
+    }
+  }
+  entryStreams.push(stream);
+  return okU32(<u32>(entryStreams.length - 1));
+}
+
+// result<option<directory-entry>, error-code>: option @4, type @8, name @12; error @4.
+export function read_directory_entry(handle: u32): usize {
+  enter();
+  if (handle >= <u32>entryStreams.length || entryStreams[handle] == null) return fail(E_BADF, 4);
+  const stream = entryStreams[handle]!;
+  const children = stream.dir.children!;
+  while (stream.index < stream.names.length) {
+    const name = stream.names[stream.index++];
+    if (!children.has(name)) continue; // removed since the listing began
+    const bytes = String.UTF8.encode(name);
+    const dst = resultBuffer(bytes.byteLength);
+    memory.copy(dst, changetype<usize>(bytes), bytes.byteLength);
+    store<u8>(ret, 0);
+    store<u8>(ret, 1, 4);
+    store<u8>(ret, children.get(name).kind, 8);
+    store<u32>(ret, <u32>dst, 12);
+    store<u32>(ret, <u32>bytes.byteLength, 16);
+    return ret;
+  }
+  store<u8>(ret, 0);
+  store<u8>(ret, 0, 4);
+  return ret;
+}
+
+export function create_directory_at(handle: u32, ptr: usize, len: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  if (resolvedNode != null) return fail(E_EXIST, 1);
+  const parent = resolvedParent!;
+  if (!parent.writable) return fail(E_ROFS, 1);
+  attach(parent, resolvedName, newNode(DIRECTORY, true, parent.mtime));
+  return ok();
+}
+
+// result<descriptor-stat, error-code>: stat @8; error @8.
+export function stat(handle: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 8);
+  store<u8>(ret, 0);
+  writeStat(ret + 8, d.node);
+  return ret;
+}
+
+export function stat_at(handle: u32, pathFlags: u32, ptr: usize, len: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 8);
+  if (resolvedNode == null) return fail(E_NOENT, 8);
+  store<u8>(ret, 0);
+  writeStat(ret + 8, resolvedNode!);
+  return ret;
+}
+
+export function set_times_at(
+  handle: u32, pathFlags: u32, ptr: usize, len: usize,
+  aTag: u32, aSec: u64, aNs: u32, mTag: u32, mSec: u64, mNs: u32,
+): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 1);
+  if (resolvedNode == null) return fail(E_NOENT, 1);
+  return setTimes(resolvedNode!, aTag, aSec, aNs, mTag, mSec, mNs);
+}
+
+export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize, newHandle: u32, newPtr: usize, newLen: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(oldPtr, oldLen), (oldFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 1);
+  const target = resolvedNode;
+  if (target == null) return fail(E_NOENT, 1);
+  if (target.kind == DIRECTORY) return fail(E_PERM, 1);
+  const newBase = baseDir(newHandle);
+  if (newBase == null || !resolve(newBase, pathArg(newPtr, newLen), false)) return fail(error, 1);
+  if (resolvedNode != null) return fail(E_EXIST, 1);
+  if (trailingSlash) return fail(E_NOENT, 1);
+  const parent = resolvedParent!;
+  if (!parent.writable || !target.writable) return fail(E_ROFS, 1);
+  attach(parent, resolvedName, target);
+  target.links++;
+  return ok();
+}
+
+// result<descriptor, error-code>: handle @4; error @4.
+export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, openFlags: u32, flags: u32): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 4);
+  let node = resolvedNode;
+  if (node == null) {
+    if ((openFlags & O_CREATE) == 0) return fail(E_NOENT, 4);
+    if ((openFlags & O_DIRECTORY) != 0) return fail(E_INVAL, 4);
+    if (trailingSlash) return fail(E_ISDIR, 4);
+    const parent = resolvedParent!;
+    if (!parent.writable) return fail(E_ROFS, 4);
+    node = newNode(FILE, true, parent.mtime);
+    attach(parent, resolvedName, node);
+  } else {
+    if ((openFlags & O_CREATE) != 0 && (openFlags & O_EXCLUSIVE) != 0) return fail(E_EXIST, 4);
+    if (node.kind == SYMLINK) return fail((openFlags & O_DIRECTORY) != 0 ? E_NOTDIR : E_LOOP, 4);
+    if ((openFlags & O_DIRECTORY) != 0 && node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
+    if (node.kind == DIRECTORY && ((flags & WRITE) != 0 || (openFlags & O_TRUNCATE) != 0)) return fail(E_ISDIR, 4);
+    if (((flags & WRITE) != 0 || (openFlags & O_TRUNCATE) != 0) && !node.writable) return fail(E_ROFS, 4);
+    if ((openFlags & O_TRUNCATE) != 0) resize(node, 0);
+  }
+  return okU32(newDescriptor(node, flags));
+}
+
+export function readlink_at(handle: u32, ptr: usize, len: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 4);
+  if (resolvedNode == null) return fail(E_NOENT, 4);
+  if (resolvedNode!.kind != SYMLINK) return fail(E_INVAL, 4);
+  return okString(resolvedNode!.target);
+}
+
+export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  const node = resolvedNode;
+  if (node == null) return fail(E_NOENT, 1);
+  if (node.kind != DIRECTORY) return fail(E_NOTDIR, 1);
+  if (resolvedName.length == 0) return fail(E_INVAL, 1);
+  if (node.children!.size > 0) return fail(E_NOTEMPTY, 1);
+  const parent = resolvedParent!;
+  if (!parent.writable) return fail(E_ROFS, 1);
+  detach(parent, resolvedName, node);
+  return ok();
+}
+
+function isAncestor(dir: Node, node: Node): bool {
+  for (let n: Node | null = node; n != null; n = n.parent) if (n == dir) return true;
+  return false;
+}
+
+export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: u32, newPtr: usize, newLen: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(oldPtr, oldLen), false)) return fail(error, 1);
+  const node = resolvedNode;
+  if (node == null) return fail(E_NOENT, 1);
+  if (resolvedName.length == 0) return fail(E_INVAL, 1);
+  const oldParent = resolvedParent!;
+  const oldName = resolvedName;
+  const newBase = baseDir(newHandle);
+  if (newBase == null || !resolve(newBase, pathArg(newPtr, newLen), false)) return fail(error, 1);
+  if (resolvedName.length == 0) return fail(E_INVAL, 1);
+  const newParent = resolvedParent!;
+  const existing = resolvedNode;
+  if (!oldParent.writable || !newParent.writable) return fail(E_ROFS, 1);
+  if (existing == node) return ok();
+  if (node.kind == DIRECTORY && isAncestor(node, newParent)) return fail(E_INVAL, 1);
+  if (existing != null) {
+    if (node.kind == DIRECTORY && existing.kind != DIRECTORY) return fail(E_NOTDIR, 1);
+    if (node.kind != DIRECTORY && existing.kind == DIRECTORY) return fail(E_ISDIR, 1);
+    if (existing.kind == DIRECTORY && existing.children!.size > 0) return fail(E_NOTEMPTY, 1);
+    detach(newParent, resolvedName, existing);
+    existing.links--;
+  } else if (trailingSlash && node.kind != DIRECTORY) {
+    return fail(E_NOTDIR, 1);
+  }
+  detach(oldParent, oldName, node);
+  attach(newParent, resolvedName, node);
+  return ok();
+}
+
+export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr: usize, len: usize): usize {
+  enter();
+  const target = pathArg(targetPtr, targetLen);
+  const base = baseDir(handle);
+  if (base == null) return fail(error, 1);
+  if (target.length > 0 && target.charCodeAt(0) == 47) return fail(E_PERM, 1);
+  if (!resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  if (resolvedNode != null) return fail(E_EXIST, 1);
+  if (trailingSlash) return fail(E_NOTDIR, 1);
+  const parent = resolvedParent!;
+  if (!parent.writable) return fail(E_ROFS, 1);
+  const link = newNode(SYMLINK, true, parent.mtime);
+  link.target = target;
+  attach(parent, resolvedName, link);
+  return ok();
+}
+
+export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  const node = resolvedNode;
+  if (node == null) return fail(E_NOENT, 1);
+  if (node.kind == DIRECTORY) return fail(E_ISDIR, 1);
+  const parent = resolvedParent!;
+  if (!parent.writable) return fail(E_ROFS, 1);
+  detach(parent, resolvedName, node);
+  node.links--;
+  return ok();
+}
+
+export function is_same_object(handle: u32, other: u32): u32 {
+  enter();
+  const a = descriptorOf(handle);
+  const b = descriptorOf(other);
+  return a != null && b != null && a.node == b.node ? 1 : 0;
+}
+
+// result<metadata-hash-value, error-code>: lower @8, upper @16; error @8.
+function hashOf(node: Node): usize {
+  store<u8>(ret, 0);
+  store<u64>(ret, node.ino, 8);
+  store<u64>(ret, node.mtime, 16);
+  return ret;
+}
+
+export function metadata_hash(handle: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  return d == null ? fail(E_BADF, 8) : hashOf(d.node);
+}
+
+export function metadata_hash_at(handle: u32, pathFlags: u32, ptr: usize, len: usize): usize {
+  enter();
+  const base = baseDir(handle);
+  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 8);
+  if (resolvedNode == null) return fail(E_NOENT, 8);
+  return hashOf(resolvedNode!);
+}
+
+export function drop_descriptor(handle: u32): void {
+  enter();
+  if (handle < <u32>descriptors.length) descriptors[handle] = null;
+}
+
+export function drop_directory_entry_stream(handle: u32): void {
+  enter();
+  if (handle < <u32>entryStreams.length) entryStreams[handle] = null;
+}
+
+// list<tuple<descriptor, string>>: (ptr, len) @0; elements of 12 bytes: handle, name ptr, name len.
+export function get_directories(): usize {
+  enter();
+  const list = resultBuffer(12 * preopens.length);
+  for (let i = 0; i < preopens.length; i++) {
+    const root = preopens[i];
+    const bytes = String.UTF8.encode(preopenNames[i]);
+    const name = resultBuffer(bytes.byteLength);
+    memory.copy(name, changetype<usize>(bytes), bytes.byteLength);
+    const at = list + 12 * i;
+    store<u32>(at, newDescriptor(root, READ | (root.writable ? MUTATE_DIRECTORY : 0)));
+    store<u32>(at, <u32>name, 4);
+    store<u32>(at, <u32>bytes.byteLength, 8);
+  }
+  store<u32>(ret, <u32>list);
+  store<u32>(ret, <u32>preopens.length, 4);
+  return ret;
+}
+
+// --- file streams: results are result<_, stream-error>; stream-error 1 is `closed` ---------
+
+function streamOf(handle: u32): FileStream | null {
+  return handle < <u32>fileStreams.length ? fileStreams[handle] : null;
+}
+
+function closed(payloadOffset: usize): usize {
+  store<u8>(ret, 1);
+  store<u8>(ret + payloadOffset, 1);
+  return ret;
+}
+
+export function stream_read(handle: u32, len: u64): usize {
+  enter();
+  const s = streamOf(handle);
+  if (s == null || s.position >= s.node.size) return closed(4);
+  const dst = readBytes(s.node, s.position, len);
+  s.position += <u64>lastCount;
+  store<u8>(ret, 0);
+  store<u32>(ret, <u32>dst, 4);
+  store<u32>(ret, <u32>lastCount, 8);
+  return ret;
+}
+
+export function stream_skip(handle: u32, len: u64): usize {
+  enter();
+  const s = streamOf(handle);
+  if (s == null || s.position >= s.node.size) return closed(8);
+  const left = s.node.size - s.position;
+  const n = len < left ? len : left;
+  s.position += n;
+  return okU64(n);
+}
+
+export function stream_check_write(handle: u32): usize {
+  enter();
+  return streamOf(handle) == null ? closed(8) : okU64(1 << 20);
+}
+
+export function stream_write(handle: u32, ptr: usize, len: usize): usize {
+  enter();
+  const s = streamOf(handle);
+  if (s == null || !s.node.writable) return closed(4);
+  if (s.append) s.position = s.node.size;
+  if (writeBytes(s.node, s.position, ptr, len) != 0) return closed(4);
+  s.position += <u64>len;
+  return ok();
+}
+
+export function stream_write_zeroes(handle: u32, len: u64): usize {
+  enter();
+  const s = streamOf(handle);
+  if (s == null || !s.node.writable || len > MAX_FILE_SIZE) return closed(4);
+  const zeroes = heap.alloc(<usize>len + 1);
+  memory.fill(zeroes, 0, <usize>len);
+  if (s.append) s.position = s.node.size;
+  const code = writeBytes(s.node, s.position, zeroes, <usize>len);
+  heap.free(zeroes);
+  if (code != 0) return closed(4);
+  s.position += len;
+  return ok();
+}
+
+export function drop_stream(handle: u32): void {
+  enter();
+  if (handle < <u32>fileStreams.length) fileStreams[handle] = null;
+}

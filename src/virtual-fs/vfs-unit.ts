@@ -1,0 +1,115 @@
+// The virtual filesystem unit: the manifest's mounts made one guest tree, its
+// nodes in the config blob (./assembly/vfs.ts reads them under Wizer) and the
+// file contents in a passive data segment. It exports virt:fs/vfs, which only
+// the io group imports.
+import { CompositionError } from '../compose/errors.js';
+import type { FilesystemPlan, TreeEntry } from '../policies/plan.js';
+import { ConfigBlob } from '../units/config-blob.js';
+import { adapterPath, type UnitSpec } from '../units/unit.js';
+import { parseInterfaceName, type InterfaceName } from '../wit/names.js';
+import { VFS_ID, type WasiWit } from '../wit/wasi-wit.js';
+
+/** virt:fs/vfs, as units name it. */
+export const VFS_NAME: InterfaceName = { ...parseInterfaceName(VFS_ID)!, version: { major: 0, minor: 1, patch: 0 } };
+
+// descriptor-type values, as the adapter stores them.
+const KIND = { dir: 3, symlink: 5, file: 6 } as const;
+const NO_PARENT = 0xffffffff;
+
+type GuestNode =
+  | { kind: 'dir'; writable: boolean; mtimeNs: bigint; entries: Map<string, GuestNode> }
+  | { kind: 'file'; writable: boolean; mtimeNs: bigint; data: Uint8Array }
+  | { kind: 'symlink'; writable: boolean; mtimeNs: bigint; target: string };
+
+/** The guest tree of a virtual filesystem: its preopens by guest path. */
+export function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint): Map<string, GuestNode> {
+  const time = (own: bigint): bigint => (fs.mtime === 'build' ? own : fs.mtime);
+  const fromTree = (entry: TreeEntry): GuestNode => {
+    const mtimeNs = time(entry.mtimeNs);
+    if (entry.kind === 'dir') return { kind: 'dir', writable: fs.writable, mtimeNs, entries: new Map([...entry.entries].map(([n, e]) => [n, fromTree(e)])) };
+    return entry.kind === 'file' ? { kind: 'file', writable: fs.writable, mtimeNs, data: entry.data } : { kind: 'symlink', writable: fs.writable, mtimeNs, target: entry.target };
+  };
+  const emptyDir = (writable: boolean): GuestNode => ({ kind: 'dir', writable, mtimeNs: time(now), entries: new Map() });
+  let root = emptyDir(fs.writable) as Extract<GuestNode, { kind: 'dir' }>;
+  let rootMounted = false;
+  for (const { path, source } of fs.mounts) {
+    if (source.kind === 'embed') throw new Error('assertion failed: the build loads embedded trees before it builds units');
+    const node: GuestNode = source.kind === 'tree' ? fromTree(source.root)
+      : source.kind === 'memory' ? emptyDir(true)
+      : source.kind === 'file' ? { kind: 'file', writable: fs.writable, mtimeNs: time(now), data: source.data }
+      : { kind: 'symlink', writable: fs.writable, mtimeNs: time(now), target: source.target };
+    const parts = path.split('/').filter(Boolean);
+    if (parts.length === 0) {
+      if (node.kind !== 'dir') throw new Error('assertion failed: `/` is a directory');
+      root = node;
+      rootMounted = true;
+      continue;
+    }
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      let next = dir.entries.get(part);
+      if (!next) dir.entries.set(part, (next = emptyDir(fs.writable)));
+      if (next.kind !== 'dir') throw new CompositionError(`cannot mount \`${path}\`: \`${part}\` on its way is not a directory in what is mounted above it`, 'filesystem');
+      dir = next;
+    }
+    dir.entries.set(parts[parts.length - 1], node);
+  }
+  if (rootMounted) return new Map([['/', root]]);
+  const preopens = new Map<string, GuestNode>();
+  for (const [name, node] of root.entries) {
+    if (node.kind !== 'dir') throw new CompositionError(`cannot mount \`/${name}\`: a top-level mount is a preopen, and must be a directory`, 'filesystem');
+    preopens.set(`/${name}`, node);
+  }
+  return preopens;
+}
+
+/** The config blob (layout in ./assembly/vfs.ts) and the blob of file contents. */
+export function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: Uint8Array; data: Uint8Array } {
+  const blob = new ConfigBlob();
+  const files: Uint8Array[] = [];
+  let dataLength = 0;
+  let count = 0;
+  const body = new ConfigBlob();
+  // Breadth-first, so that every parent comes before its children.
+  const queue: Array<[GuestNode, number, string]> = [...preopens].map(([name, node]) => [node, NO_PARENT, name]);
+  for (let i = 0; i < queue.length; i++) {
+    const [node, parent, name] = queue[i];
+    body.u32(KIND[node.kind]).u32(parent).text(name).u32(node.writable ? 1 : 0).u64(node.mtimeNs);
+    if (node.kind === 'file') {
+      body.u32(dataLength).u64(BigInt(node.data.length));
+      files.push(node.data);
+      dataLength += node.data.length;
+    } else if (node.kind === 'symlink') {
+      body.text(node.target);
+    } else {
+      for (const [childName, child] of node.entries) queue.push([child, i, childName]);
+    }
+    count++;
+  }
+  if (dataLength > 0xffffffff) throw new CompositionError('the embedded files hold more than 4 GiB, more than one data segment can', 'filesystem');
+  const data = new Uint8Array(dataLength);
+  let at = 0;
+  for (const file of files) {
+    data.set(file, at);
+    at += file.length;
+  }
+  return { config: blob.u32(count).raw(body.finish()).finish(), data };
+}
+
+/** Every function of virt:fs/vfs. */
+export function vfsFunctions(wit: WasiWit): string[] {
+  return (wit.interfaces.get(VFS_ID) ?? []).flatMap((item) => /^([a-z0-9-]+):\s*func\b/.exec(item)?.[1] ?? []);
+}
+
+/** The vfs unit for a virtual filesystem; it exports every function of virt:fs/vfs. */
+export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: WasiWit): UnitSpec {
+  const { config, data } = vfsConfig(guestTree(fs, BigInt(Date.now()) * 1_000_000n));
+  return {
+    name: 'vfs',
+    adapter: adapterPath('vfs'),
+    config,
+    passiveData: data,
+    exports: [{ name: VFS_NAME, functions: new Map(vfsFunctions(wit).map((fn) => [fn, fn.replace(/-/g, '_')])) }],
+    imports: [],
+  };
+}
