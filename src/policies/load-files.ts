@@ -120,7 +120,7 @@ class TreeReader {
       throw this.fail(`cannot embed \`${this.source.path}\`: ${why(cause)}`);
     }
     const entry = await this.entry(this.root, top, '', 0);
-    if (this.count >= 100) this.progress(`embedded ${this.count} files (${mib(this.bytes)}) at ${this.guest}`);
+    if (this.count >= 100) this.progress(`embedded ${this.count} files (${size(this.bytes)}) at ${this.guest}`);
     return entry;
   }
 
@@ -139,9 +139,9 @@ class TreeReader {
     }
     this.bytes += what.size;
     if (this.bytes > this.source.maxSize) {
-      throw this.fail(`\`${this.source.path}\` holds more than its max_size of ${mib(this.source.maxSize)}: raise \`max_size\` to embed it all, or \`exclude\` what the app does not need`);
+      throw this.fail(`\`${this.source.path}\` holds more than its max_size of ${size(this.source.maxSize)}: raise \`max_size\` to embed it all, or \`exclude\` what the app does not need`);
     }
-    if (++this.count % 500 === 0) this.progress(`embedding ${this.guest}: ${this.count} files, ${mib(this.bytes)}`);
+    if (++this.count % 500 === 0) this.progress(`embedding ${this.guest}: ${this.count} files, ${size(this.bytes)}`);
     return { kind: 'file', mtimeNs: what.mtimeNs, data: await this.files.readFile(host) };
   }
 
@@ -168,6 +168,6 @@ class TreeReader {
   }
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`;
 }

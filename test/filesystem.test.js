@@ -1,0 +1,180 @@
+// The virtual filesystem: the same workout against a host directory and an
+// embedded copy, traversal attacks, read-only content, build-time errors, and
+// what the output still imports.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, nodeFiles, readComponent } from '../dist/index.js';
+import { fixture, runCommand } from './helpers.js';
+
+const workout = fixture('apps/fs-workout.wasm');
+const attack = fixture('apps/fs-attack.wasm');
+const cat = fixture('apps/cat.wasm');
+
+// A directory holding `tree/` (what the app gets at /data) and `secret.txt` beside it.
+function workspace() {
+  const dir = mkdtempSync(join(tmpdir(), 'virt-fs-'));
+  mkdirSync(join(dir, 'tree/sub'), { recursive: true });
+  writeFileSync(join(dir, 'tree/hello.txt'), 'hello\n');
+  writeFileSync(join(dir, 'tree/sub/a.txt'), 'a\n');
+  writeFileSync(join(dir, 'secret.txt'), 'SECRET');
+  return dir;
+}
+
+function buildIn(dir, yaml, app) {
+  return build({ manifest: { source: yaml, file: join(dir, 'virt.yaml') }, app, files: nodeFiles(dir) });
+}
+
+// Every file under `dir` with its contents (or symlink target), to compare a tree before and after a run.
+function snapshot(dir, rel = '') {
+  const out = {};
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const path = join(rel, name);
+    const full = join(dir, path);
+    const st = statSync(full, { throwIfNoEntry: false });
+    if (st?.isDirectory()) Object.assign(out, { [`${path}/`]: '' }, snapshot(dir, path));
+    else out[path] = readFileSync(full, 'utf8');
+  }
+  return out;
+}
+
+test('the workout prints the same on a host directory and on the embedded copy', async () => {
+  const dir = workspace();
+  const hostCopy = join(dir, 'host-copy');
+  cpSync(join(dir, 'tree'), hostCopy, { recursive: true });
+  const host = await runCommand(workout, { dirs: { '/data': hostCopy } });
+  assert.is(host.exitCode, 0, host.stderr);
+
+  const before = snapshot(join(dir, 'tree'));
+  const yaml = 'version: 1\nfilesystem:\n  writable: true\n  mounts:\n    /data: { embed: ./tree }\n';
+  const { component } = await buildIn(dir, yaml, workout);
+  const virt = await runCommand(component);
+  assert.is(virt.exitCode, 0, virt.stderr);
+  // preview2-shim agrees with the virtual filesystem on every line of this workout; none needs an exception.
+  assert.fixture(virt.stdout, host.stdout);
+  assert.match(virt.stdout, 'rename file over dir: EISDIR');
+  assert.equal(snapshot(join(dir, 'tree')), before, 'a writable overlay never writes the host tree');
+});
+
+test('traversal attacks, read-only content, stdin and a sleep, in one run', async () => {
+  const dir = workspace();
+  const yaml = [
+    'version: 1',
+    'deterministic: true',
+    'stdio: { stdin: { text: "typed line\\n" } }',
+    'filesystem:',
+    '  mounts:',
+    '    /data: { embed: ./tree }',
+    '    /data/up: { symlink: .. }',
+    '    /data/root: { symlink: / }',
+    '    /data/loop1: { symlink: loop2 }',
+    '    /data/loop2: { symlink: loop1 }',
+    '    /tmp: { memory: {} }',
+  ].join('\n');
+  const { component } = await buildIn(dir, yaml, attack);
+  const { stdout, exitCode, stderr } = await runCommand(component, { dirs: { '/': dir } });
+  assert.is(exitCode, 0, stderr);
+  assert.fixture(stdout, [
+    'plain read: read "hello\n"',
+    'dotdot: EPERM',
+    'dotdot chain: EPERM',
+    'deep dotdot chain: EPERM',
+    'absolute outside: ENOTCAPABLE', // wasi-libc: no preopen holds /etc
+    'symlink to parent: EPERM',
+    'symlink to root: EPERM',
+    'symlink loop: ELOOP',
+    'create absolute symlink: EPERM',
+    'create dotdot symlink: ok', // creating it is allowed; following it is not
+    'read dotdot symlink: EPERM',
+    'nul in path: EINVAL',
+    'long name: ENAMETOOLONG',
+    'long path: ENAMETOOLONG',
+    'write read-only: EROFS',
+    'create in read-only: EROFS',
+    'mkdir in read-only: EROFS',
+    'unlink read-only: EROFS',
+    'rename read-only: EROFS',
+    'create in memory dir: ok',
+    'rename across preopens: EROFS',
+    'stdin: "typed line"',
+    'slept: 5 s',
+    'read after sleep: read "hello\n"',
+    '',
+  ].join('\n'));
+  assert.not.match(stdout, 'SECRET');
+});
+
+test('an embedded-only filesystem leaves no wasi:filesystem import in the output', async () => {
+  const dir = workspace();
+  const { component, audit } = await buildIn(dir, 'version: 1\nfilesystem:\n  mounts:\n    /data: { embed: ./tree }\n', cat);
+  const imports = readComponent(component).imports.map((i) => i.name);
+  assert.not.ok(imports.some((name) => name.startsWith('wasi:filesystem/')), imports.join(', '));
+  assert.match(audit.lines.find((l) => l.interface.startsWith('wasi:filesystem/types')).detail, 'virtual, read-only except in-memory dirs: /data (embedded)');
+  // The host's own preopens are not seen, even when the host offers some.
+  const outside = await runCommand(component, { args: ['cat', '/secret.txt'], dirs: { '/': dir } });
+  assert.match(outside.stdout, 'cannot open /secret.txt');
+});
+
+test('inline text and base64 files, nested mount paths, excludes, and symlinks inside the tree', async () => {
+  const dir = workspace();
+  writeFileSync(join(dir, 'tree/skip.map'), 'excluded');
+  mkdirSync(join(dir, 'tree/sub/deep'));
+  writeFileSync(join(dir, 'tree/sub/deep/b.map'), 'excluded too');
+  symlinkSync('sub/a.txt', join(dir, 'tree/to-a'));
+  symlinkSync(join(dir, 'tree/hello.txt'), join(dir, 'tree/absolute-inside'));
+  const yaml = [
+    'version: 1',
+    'filesystem:',
+    '  mtime: "2000-01-01T00:00:00Z"',
+    '  mounts:',
+    '    /data: { embed: ./tree, exclude: ["**/*.map"] }',
+    '    /etc/app/config.toml: { text: "x = 1\\n" }',
+    '    /etc/raw.bin: { base64: "aGk=" }',
+  ].join('\n');
+  const { component } = await buildIn(dir, yaml, cat);
+  const read = async (path) => (await runCommand(component, { args: ['cat', path] })).stdout;
+  assert.is(await read('/etc/app/config.toml'), 'x = 1\n');
+  assert.is(await read('/etc/raw.bin'), 'hi');
+  assert.is(await read('/data/to-a'), 'a\n');
+  assert.is(await read('/data/absolute-inside'), 'hello\n', 'an absolute symlink inside the tree is kept, made relative');
+  assert.match(await read('/data/skip.map'), 'cannot open /data/skip.map');
+  assert.match(await read('/data/sub/deep/b.map'), 'cannot open');
+});
+
+async function buildError(dir, yaml, app = cat) {
+  const error = await buildIn(dir, yaml, app).then(() => undefined, (e) => e);
+  assert.ok(error, 'the build should have failed');
+  return error;
+}
+
+test('a symlink out of the embedded tree is a build error, unless follow copies what it points at', async () => {
+  const dir = workspace();
+  symlinkSync('../secret.txt', join(dir, 'tree/escape'));
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /data: { embed: ./tree }\n';
+  const error = await buildError(dir, yaml);
+  assert.is(error.name, 'ManifestError');
+  assert.match(error.message, 'virt.yaml:4:21: error: `escape` in `./tree` is a symlink to `../secret.txt`, outside the embedded tree: set `follow: true` to embed what it points at');
+
+  const { component } = await buildIn(dir, yaml.replace('./tree }', './tree, follow: true }'), cat);
+  assert.is((await runCommand(component, { args: ['cat', '/data/escape'] })).stdout, 'SECRET');
+});
+
+test('embed errors name the line: a missing directory, and a tree over max_size', async () => {
+  const dir = workspace();
+  const missing = await buildError(dir, 'version: 1\nfilesystem:\n  mounts:\n    /data: { embed: ./nowhere }\n');
+  assert.match(missing.message, 'virt.yaml:4:21: error: cannot embed `./nowhere`: no such file');
+  writeFileSync(join(dir, 'tree/big.bin'), new Uint8Array(2048));
+  const big = await buildError(dir, 'version: 1\nfilesystem:\n  mounts:\n    /data: { embed: ./tree, max_size: 1KiB }\n');
+  assert.match(big.message, '`./tree` holds more than its max_size of 1.0 KiB: raise `max_size` to embed it all, or `exclude` what the app does not need');
+});
+
+test('a top-level mount must be a directory: a file there is refused', async () => {
+  const dir = workspace();
+  const error = await buildError(dir, 'version: 1\nfilesystem:\n  mounts:\n    /config.toml: { text: "x" }\n');
+  assert.is(error.name, 'CompositionError');
+  assert.match(error.message, 'cannot mount `/config.toml`: a top-level mount is a preopen, and must be a directory');
+});
+
+test.run();
