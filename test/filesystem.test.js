@@ -3,7 +3,7 @@
 // what the output still imports.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, nodeFiles, readComponent } from '../dist/index.js';
@@ -27,14 +27,15 @@ function buildIn(dir, yaml, app) {
   return build({ manifest: { source: yaml, file: join(dir, 'virt.yaml') }, app, files: nodeFiles(dir) });
 }
 
-// Every file under `dir` with its contents (or symlink target), to compare a tree before and after a run.
+// Every file under `dir` with its contents (a symlink: its target), to compare a tree before and after a run.
 function snapshot(dir, rel = '') {
   const out = {};
   for (const name of readdirSync(join(dir, rel)).sort()) {
     const path = join(rel, name);
     const full = join(dir, path);
-    const st = statSync(full, { throwIfNoEntry: false });
-    if (st?.isDirectory()) Object.assign(out, { [`${path}/`]: '' }, snapshot(dir, path));
+    const st = lstatSync(full);
+    if (st.isSymbolicLink()) out[path] = `-> ${readlinkSync(full)}`;
+    else if (st.isDirectory()) Object.assign(out, { [`${path}/`]: '' }, snapshot(dir, path));
     else out[path] = readFileSync(full, 'utf8');
   }
   return out;
@@ -97,7 +98,7 @@ test('traversal attacks, read-only content, stdin and a sleep, in one run', asyn
     'unlink read-only: EROFS',
     'rename read-only: EROFS',
     'create in memory dir: ok',
-    'rename across preopens: EROFS',
+    'rename across preopens: EROFS', // /data is read-only; the target's directory is checked first
     'stdin: "typed line"',
     'slept: 5 s',
     'read after sleep: read "hello\n"',
@@ -141,6 +142,51 @@ test('inline text and base64 files, nested mount paths, excludes, and symlinks i
   assert.is(await read('/data/absolute-inside'), 'hello\n', 'an absolute symlink inside the tree is kept, made relative');
   assert.match(await read('/data/skip.map'), 'cannot open /data/skip.map');
   assert.match(await read('/data/sub/deep/b.map'), 'cannot open');
+});
+
+test('a writable host mount: the workout prints what it prints on the host directory itself, and changes it', async () => {
+  const dir = workspace();
+  const [direct, mounted] = [join(dir, 'direct'), join(dir, 'mounted')];
+  cpSync(join(dir, 'tree'), direct, { recursive: true });
+  cpSync(join(dir, 'tree'), mounted, { recursive: true });
+  const host = await runCommand(workout, { dirs: { '/data': direct } });
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /data: { host: /srv/data, write: true }\n    /scratch: { memory: {} }\n';
+  const { component, audit } = await buildIn(dir, yaml, workout);
+  assert.match(audit.lines.find((l) => l.interface.startsWith('wasi:filesystem/types')).detail, '/data (host /srv/data, writable)');
+  const virt = await runCommand(component, { dirs: { '/srv/data': mounted } });
+  assert.is(virt.exitCode, 0, virt.stderr);
+  assert.fixture(virt.stdout, host.stdout);
+  assert.equal(snapshot(mounted), snapshot(direct), 'the run changed the host directory as a direct run does');
+});
+
+test('a read-only host mount: paths are checked before the host sees them, and nothing changes', async () => {
+  const dir = workspace();
+  const tree = join(dir, 'tree');
+  symlinkSync('..', join(tree, 'up'));
+  symlinkSync('/', join(tree, 'root'));
+  symlinkSync('loop2', join(tree, 'loop1'));
+  symlinkSync('loop1', join(tree, 'loop2'));
+  const before = snapshot(tree);
+  const yaml = 'version: 1\ndeterministic: true\nstdio: { stdin: ignore }\nfilesystem:\n  mounts:\n    /data: { host: /srv/data }\n    /tmp: { memory: {} }\n';
+  const { component } = await buildIn(dir, yaml, attack);
+  const { stdout, exitCode, stderr } = await runCommand(component, { dirs: { '/srv/data': tree, '/': dir } });
+  assert.is(exitCode, 0, stderr);
+  for (const line of [
+    'plain read: read "hello\n"', 'dotdot: EPERM', 'deep dotdot chain: EPERM', 'absolute outside: ENOTCAPABLE',
+    'symlink to parent: EPERM', 'symlink to root: EPERM', 'symlink loop: ELOOP', 'nul in path: EINVAL',
+    'long name: ENAMETOOLONG', 'long path: ENAMETOOLONG', 'write read-only: EROFS', 'create in read-only: EROFS',
+    'mkdir in read-only: EROFS', 'unlink read-only: EROFS', 'rename read-only: EROFS', 'rename across preopens: EXDEV',
+  ]) assert.match(stdout, `${line}\n`);
+  assert.not.match(stdout, 'SECRET');
+  assert.equal(snapshot(tree), before);
+});
+
+test('a host mount the host does not offer is absent; the rest of the tree is there', async () => {
+  const dir = workspace();
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /data: { host: /srv/data }\n    /etc/app.toml: { text: "x = 1" }\n';
+  const { component } = await buildIn(dir, yaml, cat);
+  assert.match((await runCommand(component, { args: ['cat', '/data/hello.txt'] })).stdout, 'cannot open /data/hello.txt');
+  assert.is((await runCommand(component, { args: ['cat', '/etc/app.toml'] })).stdout, 'x = 1');
 });
 
 async function buildError(dir, yaml, app = cat) {

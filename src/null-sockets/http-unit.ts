@@ -6,6 +6,7 @@
 import { ByteWriter } from '../binary/byte-writer.js';
 import type { HttpOrigin } from '../policies/http-origins.js';
 import { DATA_BASE, RETURN_AREA, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import { InstanceDecls, PRIMITIVE, valType } from '../units/instance-decls.js';
 import type { AppImport, Widening } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace } from '../wit/names.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
@@ -45,40 +46,22 @@ const AUTHORITY_AREA = 160;
 const SCHEME_CASE = { http: 0, https: 1 } as const;
 const METHODS = ['[method]outgoing-request.scheme', '[method]outgoing-request.authority'];
 
-function name(text: string): Uint8Array {
-  return new ByteWriter().name(text).finish();
-}
-
 // The two methods the unit asks about a request, as declarations of the app's `wasi:http/types` instance type.
 const askAboutRequests: Widening = ({ localCount, localIndex, functions }) => {
   const request = localIndex.get('outgoing-request');
   if (request === undefined) throw new Error('assertion failed: an app that sends requests imports `outgoing-request`');
-  const decls: Uint8Array[] = [];
-  let next = localCount;
-  const type = (bytes: ByteWriter): number => {
-    decls.push(new ByteWriter().u8(0x01).raw(bytes.finish()).finish());
-    return next++;
-  };
-  const method = (fn: string, result: number): void => {
-    if (functions.includes(fn)) return;
-    const func = type(new ByteWriter().u8(0x40).u32(1).raw(name('self')).s33(borrow).u8(0x00).s33(result));
-    decls.push(new ByteWriter().u8(0x04).u8(0x00).raw(name(fn)).u8(0x01).u32(func).finish());
-  };
-  const exportType = (typeName: string, index: number): number => {
-    decls.push(new ByteWriter().u8(0x04).u8(0x00).raw(name(typeName)).u8(0x03).u8(0x00).u32(index).finish());
-    return next++;
-  };
-  const borrow = type(new ByteWriter().u8(0x68).u32(request));
-  const optionString = type(new ByteWriter().u8(0x6b).u8(0x73));
+  const decls = new InstanceDecls(localCount);
+  const borrow = decls.type(new ByteWriter().u8(0x68).u32(request));
+  const optionString = decls.type(valType(new ByteWriter().u8(0x6b), PRIMITIVE.string));
   // WIT names its variants: use the app's `scheme`, or declare and export one.
-  const scheme = localIndex.get('scheme') ?? exportType('scheme', type(new ByteWriter().u8(0x71).u32(3)
-    .raw(name('HTTP')).u8(0x00).u8(0x00)
-    .raw(name('HTTPS')).u8(0x00).u8(0x00)
-    .raw(name('other')).u8(0x01).u8(0x73).u8(0x00)));
-  const optionScheme = type(new ByteWriter().u8(0x6b).s33(scheme));
-  method(METHODS[0], optionScheme);
-  method(METHODS[1], optionString);
-  return decls;
+  const scheme = localIndex.get('scheme') ?? decls.exportType('scheme', decls.type(new ByteWriter().u8(0x71).u32(3)
+    .name('HTTP').u8(0x00).u8(0x00)
+    .name('HTTPS').u8(0x00).u8(0x00)
+    .name('other').u8(0x01).u8(PRIMITIVE.string.primitive).u8(0x00)));
+  const optionScheme = decls.type(new ByteWriter().u8(0x6b).s33(scheme));
+  if (!functions.includes(METHODS[0])) decls.exportFunction(METHODS[0], [['self', borrow]], optionScheme);
+  if (!functions.includes(METHODS[1])) decls.exportFunction(METHODS[1], [['self', borrow]], optionString);
+  return decls.decls;
 };
 
 /** The unit that forwards the app's requests to the host only for listed origins. */

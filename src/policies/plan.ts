@@ -92,7 +92,9 @@ export type MountSource =
   | { readonly kind: 'tree'; readonly root: TreeEntry }
   | { readonly kind: 'file'; readonly data: Uint8Array }
   | { readonly kind: 'symlink'; readonly target: string }
-  | { readonly kind: 'memory' };
+  | { readonly kind: 'memory' }
+  /** A host directory at run time: the host's preopen named `path`; changes only with `write`. */
+  | { readonly kind: 'host'; readonly path: string; readonly write: boolean };
 
 /** A guest path (absolute, normalized: `/etc/app.toml`) and what it holds. */
 export interface Mount {

@@ -110,7 +110,7 @@ function guestPath(key: string): string | undefined {
   return parts.some((p) => p === '.' || p === '..') ? undefined : `/${parts.join('/')}`;
 }
 
-function mountSource(value: MountValue, path: Segment[], ctx: ResolveContext): MountSource | undefined {
+function mountSource(value: MountValue, path: Segment[], ctx: ResolveContext): MountSource {
   if ('embed' in value) {
     const maxSize = value.max_size === undefined ? DEFAULT_MAX_EMBED : byteSize(value.max_size);
     if (maxSize === undefined) ctx.report([...path, 'max_size'], `bad size \`${value.max_size}\`: write bytes, or a number and a unit such as \`256MiB\``);
@@ -131,8 +131,8 @@ function mountSource(value: MountValue, path: Segment[], ctx: ResolveContext): M
     return { kind: 'symlink', target: value.symlink };
   }
   if ('memory' in value) return { kind: 'memory' };
-  ctx.report([...path, 'host'], 'host mounts are not supported yet by this version of virt: embed the directory, or leave out the `filesystem` section to give the app the host\'s preopens');
-  return undefined;
+  if (!value.host.startsWith('/')) ctx.report([...path, 'host'], `a host mount names the host's preopen by its absolute path, such as \`/srv/data\`, not \`${value.host}\``);
+  return { kind: 'host', path: value.host, write: value.write ?? false };
 }
 
 function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan, ctx: ResolveContext): FilesystemPlan {
@@ -155,7 +155,6 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
     const clash = mounts.find((m) => m.path === path);
     if (clash) ctx.report(at, `\`${key}\` is mounted twice`);
     const source = mountSource(value, at, ctx);
-    if (!source) continue;
     if (path === '/' && source.kind !== 'embed' && source.kind !== 'memory') ctx.report(at, '`/` must be a directory: `embed` one, or use `memory: {}`');
     if (source.kind === 'file' || source.kind === 'symlink') leaves.set(path, key);
     mounts.push({ path, source });

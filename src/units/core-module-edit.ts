@@ -55,6 +55,11 @@ const FUNC_REF = /^(\s*(?:call|return_call|ref\.func) )(\d+)$/;
 const EXPORT_LINE = /^(\s*\(export )"((?:[^"\\]|\\.)*)"( \((func|memory|global|table) )(\d+)(\)\))$/;
 const START_LINE = /^(\s*\(start )(\d+)(\))$/;
 
+// A WAT identifier has no brackets or spaces: `[method]a.b` becomes `method-a.b`.
+function watId(name: string): string {
+  return name.replace(/\[([a-z-]+)\]/g, '$1-').replace(/[^A-Za-z0-9_.\-/:@]/g, '_');
+}
+
 function quote(text: string): string {
   return JSON.stringify(text);
 }
@@ -141,7 +146,7 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
     if (line === ')' && out.length > 0) {
       for (const m of stubbed) {
         const body = edit.stubBody?.(unquote(m[1]), unquote(m[2])) ?? ['unreachable'];
-        out.push(`  (func $${trapName(m)} (type ${m[4]}) ${body.join(' ')})`);
+        out.push(`  (func $${watId(trapName(m)!)} (type ${m[4]}) ${body.join(' ')})`);
       }
       // A helper written one instruction per line may call functions by index, as bodies do.
       for (const helper of edit.helpers ?? []) out.push(helper.split("\n").map(remapLine).join("\n"));

@@ -74,6 +74,8 @@ export interface UnitSpec {
    * `memory.init` from them.
    */
   readonly passiveData?: Uint8Array;
+  /** Outer imports to widen with functions the unit calls and the app does not. */
+  readonly widen?: ReadonlyMap<string, Widening>;
 }
 
 /** A unit component, and how its imports map to the outer component's. */
@@ -144,5 +146,6 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     core,
     imports: new Map(imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
+    ...(spec.widen ? { widen: spec.widen } : {}),
   };
 }

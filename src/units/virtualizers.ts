@@ -1,7 +1,7 @@
 // Every group of interfaces virt can virtualize, with what the Plan makes of
 // it. One unit serves a group; later capabilities (filesystem, sockets) add
 // entries here.
-import type { ClockPolicy, Plan } from '../policies/plan.js';
+import type { ClockPolicy, MountSource, Plan } from '../policies/plan.js';
 import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from '../virtual-env/clocks-unit.js';
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/environment-unit.js';
 import { EXIT_ID, exitUnit } from '../virtual-env/exit-unit.js';
@@ -13,7 +13,7 @@ import { interfaceId } from '../wit/names.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
 import { CompositionError } from '../compose/errors.js';
 import { IO_GROUP_IDS, ioGroupUnit } from '../virtual-fs/io-group-unit.js';
-import { vfsUnit } from '../virtual-fs/vfs-unit.js';
+import { hasHostMounts, vfsUnit } from '../virtual-fs/vfs-unit.js';
 import { buildGeneratedUnit } from './generated-unit.js';
 import { buildUnit, type AppImport, type BuiltUnit } from './unit.js';
 
@@ -138,8 +138,10 @@ function virtualFs(plan: Plan, all: ReadonlyMap<string, AppImport>): boolean {
 
 function describeFilesystem(plan: Plan): string {
   if (plan.filesystem.mode !== 'virtual') return "forwarded to the host through virt's io group";
-  const what = { tree: 'embedded', embed: 'embedded', file: 'file', symlink: 'symlink', memory: 'in-memory dir' };
-  const mounts = plan.filesystem.mounts.map((m) => `${m.path} (${what[m.source.kind]})`).join(', ');
+  const what = (source: MountSource): string => (source.kind === 'host'
+    ? `host ${source.path}, ${source.write ? 'writable' : 'read-only'}`
+    : { tree: 'embedded', embed: 'embedded', file: 'file', symlink: 'symlink', memory: 'in-memory dir' }[source.kind]);
+  const mounts = plan.filesystem.mounts.map((m) => `${m.path} (${what(m.source)})`).join(', ');
   return `virtual, ${plan.filesystem.writable ? 'writable (in-memory overlay)' : 'read-only except in-memory dirs'}: ${mounts}`;
 }
 
@@ -177,8 +179,8 @@ const ioGroup: Virtualizer = {
     const ready = subscribes && plan.clocks.monotonic.mode === 'virtual' ? all.get(POLL_ID) : undefined;
     return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio, ready !== undefined, virtualFs(plan, all)), wit);
   },
-  before: async (plan, all, wit) => (virtualFs(plan, all) && plan.filesystem.mode === 'virtual' ? buildUnit(vfsUnit(plan.filesystem, wit), wit) : undefined),
-  hostForbidden: (plan, id) => streamMode(plan, id) !== 'host' || (FILESYSTEM_IDS.includes(id) && plan.filesystem.mode === 'virtual'),
+  before: async (plan, all, wit) => (virtualFs(plan, all) && plan.filesystem.mode === 'virtual' ? buildUnit(vfsUnit(plan.filesystem, wit, all), wit) : undefined),
+  hostForbidden: (plan, id) => streamMode(plan, id) !== 'host' || (FILESYSTEM_IDS.includes(id) && plan.filesystem.mode === 'virtual' && !hasHostMounts(plan.filesystem)),
 };
 
 /** Every virtualizer; where two could serve an interface, the first that the Plan enables does. */

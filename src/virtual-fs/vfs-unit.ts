@@ -5,21 +5,24 @@
 import { CompositionError } from '../compose/errors.js';
 import type { FilesystemPlan, TreeEntry } from '../policies/plan.js';
 import { ConfigBlob } from '../units/config-blob.js';
-import { adapterPath, type UnitSpec } from '../units/unit.js';
-import { parseInterfaceName, type InterfaceName } from '../wit/names.js';
+import { ByteWriter } from '../binary/byte-writer.js';
+import { InstanceDecls, PRIMITIVE, valType, type ValType } from '../units/instance-decls.js';
+import { adapterPath, type AppImport, type UnitImport, type UnitSpec, type Widening } from '../units/unit.js';
+import { formatInterfaceName, HOST_NAMESPACE, inNamespace, parseInterfaceName, type InterfaceName } from '../wit/names.js';
 import { VFS_ID, type WasiWit } from '../wit/wasi-wit.js';
 
 /** virt:fs/vfs, as units name it. */
 export const VFS_NAME: InterfaceName = { ...parseInterfaceName(VFS_ID)!, version: { major: 0, minor: 1, patch: 0 } };
 
 // descriptor-type values, as the adapter stores them.
-const KIND = { dir: 3, symlink: 5, file: 6 } as const;
+const KIND = { dir: 3, symlink: 5, file: 6, host: 100 } as const;
 const NO_PARENT = 0xffffffff;
 
 type GuestNode =
   | { kind: 'dir'; writable: boolean; mtimeNs: bigint; entries: Map<string, GuestNode> }
   | { kind: 'file'; writable: boolean; mtimeNs: bigint; data: Uint8Array }
-  | { kind: 'symlink'; writable: boolean; mtimeNs: bigint; target: string };
+  | { kind: 'symlink'; writable: boolean; mtimeNs: bigint; target: string }
+  | { kind: 'host'; writable: boolean; mtimeNs: bigint; hostPath: string };
 
 /** The guest tree of a virtual filesystem: its preopens by guest path. */
 export function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint): Map<string, GuestNode> {
@@ -36,6 +39,7 @@ export function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now:
     if (source.kind === 'embed') throw new Error('assertion failed: the build loads embedded trees before it builds units');
     const node: GuestNode = source.kind === 'tree' ? fromTree(source.root)
       : source.kind === 'memory' ? emptyDir(true)
+      : source.kind === 'host' ? { kind: 'host', writable: source.write, mtimeNs: 0n, hostPath: source.path }
       : source.kind === 'file' ? { kind: 'file', writable: fs.writable, mtimeNs: time(now), data: source.data }
       : { kind: 'symlink', writable: fs.writable, mtimeNs: time(now), target: source.target };
     const parts = path.split('/').filter(Boolean);
@@ -57,7 +61,7 @@ export function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now:
   if (rootMounted) return new Map([['/', root]]);
   const preopens = new Map<string, GuestNode>();
   for (const [name, node] of root.entries) {
-    if (node.kind !== 'dir') throw new CompositionError(`cannot mount \`/${name}\`: a top-level mount is a preopen, and must be a directory`, 'filesystem');
+    if (node.kind !== 'dir' && node.kind !== 'host') throw new CompositionError(`cannot mount \`/${name}\`: a top-level mount is a preopen, and must be a directory`, 'filesystem');
     preopens.set(`/${name}`, node);
   }
   return preopens;
@@ -81,6 +85,8 @@ export function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: U
       dataLength += node.data.length;
     } else if (node.kind === 'symlink') {
       body.text(node.target);
+    } else if (node.kind === 'host') {
+      body.text(node.hostPath);
     } else {
       for (const [childName, child] of node.entries) queue.push([child, i, childName]);
     }
@@ -101,8 +107,59 @@ export function vfsFunctions(wit: WasiWit): string[] {
   return (wit.interfaces.get(VFS_ID) ?? []).flatMap((item) => /^([a-z0-9-]+):\s*func\b/.exec(item)?.[1] ?? []);
 }
 
+/** Whether a virtual filesystem reaches the host: it has a host mount. */
+export function hasHostMounts(fs: FilesystemPlan): boolean {
+  return fs.mode === 'virtual' && fs.mounts.some((m) => m.source.kind === 'host');
+}
+
+// What the vfs unit reads and writes host files with, whether or not the app calls them itself.
+const FILE_ACCESS = { read: '[method]descriptor.read', write: '[method]descriptor.write', stat: '[method]descriptor.stat' } as const;
+
+// Declares the methods of FILE_ACCESS that the app's `wasi:filesystem/types` instance type lacks.
+const askForFileAccess: Widening = ({ localCount, localIndex, functions }) => {
+  const descriptor = localIndex.get('descriptor');
+  const errorCode = localIndex.get('error-code');
+  if (descriptor === undefined || errorCode === undefined) throw new Error('assertion failed: the app imports `descriptor` and `error-code`');
+  const decls = new InstanceDecls(localCount);
+  const borrow = decls.type(new ByteWriter().u8(0x68).u32(descriptor));
+  const bytes = decls.type(valType(new ByteWriter().u8(0x70), PRIMITIVE.u8));
+  const result = (ok: ValType): number => decls.type(valType(valType(new ByteWriter().u8(0x6a).u8(0x01), ok).u8(0x01), errorCode));
+  if (!functions.includes(FILE_ACCESS.read)) {
+    const chunk = decls.type(valType(valType(new ByteWriter().u8(0x6f).u32(2), bytes), PRIMITIVE.bool));
+    decls.exportFunction(FILE_ACCESS.read, [['self', borrow], ['length', PRIMITIVE.u64], ['offset', PRIMITIVE.u64]], result(chunk));
+  }
+  if (!functions.includes(FILE_ACCESS.write)) {
+    decls.exportFunction(FILE_ACCESS.write, [['self', borrow], ['buffer', bytes], ['offset', PRIMITIVE.u64]], result(PRIMITIVE.u64));
+  }
+  const stat = localIndex.get('descriptor-stat');
+  if (!functions.includes(FILE_ACCESS.stat) && stat !== undefined) decls.exportFunction(FILE_ACCESS.stat, [['self', borrow]], result(stat));
+  return decls.decls;
+};
+
+// The host's filesystem, for host mounts: the app's own imports, less what the vfs unit never calls.
+function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
+  const types = all.get('wasi:filesystem/types');
+  const preopens = all.get('wasi:filesystem/preopens');
+  if (!types || !preopens) throw new Error('assertion failed: an app with a virtual filesystem imports wasi:filesystem');
+  const resources = new Set(types.types ?? []);
+  const drops = [...resources].map((r) => `[resource-drop]${r}`);
+  // (`stat` needs the app's `descriptor-stat`; without it, appends and skips on host files answer `closed`.)
+  const access = Object.values(FILE_ACCESS).filter((fn) => fn !== FILE_ACCESS.stat || resources.has('descriptor-stat'));
+  const called = [...new Set([...types.functions, ...access])].filter((fn) => fn.startsWith('[method]') && !fn.endsWith('-via-stream'));
+  return [
+    {
+      name: inNamespace(types.name, HOST_NAMESPACE), outer: formatInterfaceName(types.name), adapterModule: 'host-fs',
+      functions: new Set([...called, ...drops]), resources, hostUses: true,
+    },
+    {
+      name: inNamespace(preopens.name, HOST_NAMESPACE), outer: formatInterfaceName(preopens.name), adapterModule: 'host-preopens',
+      functions: new Set(['get-directories']), hostUses: true,
+    },
+  ];
+}
+
 /** The vfs unit for a virtual filesystem; it exports every function of virt:fs/vfs. */
-export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: WasiWit): UnitSpec {
+export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: WasiWit, all: ReadonlyMap<string, AppImport>): UnitSpec {
   const { config, data } = vfsConfig(guestTree(fs, BigInt(Date.now()) * 1_000_000n));
   return {
     name: 'vfs',
@@ -110,6 +167,7 @@ export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: W
     config,
     passiveData: data,
     exports: [{ name: VFS_NAME, functions: new Map(vfsFunctions(wit).map((fn) => [fn, fn.replace(/-/g, '_')])) }],
-    imports: [],
+    imports: hasHostMounts(fs) ? hostImports(all) : [],
+    ...(hasHostMounts(fs) ? { widen: new Map([[formatInterfaceName(all.get('wasi:filesystem/types')!.name), askForFileAccess]]) } : {}),
   };
 }

@@ -13,10 +13,22 @@
 //     u32 kind (3 directory | 5 symlink | 6 file)   u32 parent (index; 0xffffffff for a preopen)
 //     u32 length + UTF-8 name (a preopen's: its guest path)   u32 writable (0 | 1)   u64 mtime (ns)
 //     file: u32 blob offset, u64 size        symlink: u32 length + UTF-8 target
+//     host mount (kind 100): u32 length + the host preopen's name; writable means `write: true`
+//
+// A host mount is a node whose paths go to the host: the part of a path below
+// it, once checked here (no absolute path, no `..` above the mount), is handed
+// to the host's own open-at, stat-at, ... from the mount's root descriptor.
+// Descriptors, listings and streams under it hold the host's handles.
 //
 // Memory: the tree is managed (minimal runtime, collected between calls);
 // what crosses the canonical ABI is unmanaged and freed at the next call.
 import { openConfig, readByte, readU32, readU64 } from "../../virtual-env/assembly/config";
+import {
+  hostAdvise, hostCreateDirectoryAt, hostDropDescriptor, hostDropDirectoryEntryStream, hostGetDirectories, hostGetFlags,
+  hostGetType, hostIsSameObject, hostLinkAt, hostMetadataHash, hostMetadataHashAt, hostOpenAt, hostRead, hostReadDirectory,
+  hostReadDirectoryEntry, hostReadlinkAt, hostRemoveDirectoryAt, hostRenameAt, hostSetSize, hostSetTimes, hostSetTimesAt,
+  hostStat, hostStatAt, hostSymlinkAt, hostSync, hostSyncData, hostUnlinkFileAt, hostWrite,
+} from "./host";
 
 // Replaced after the snapshot by a body that runs `memory.init` on the blob segment.
 @external("virt-data", "copy") declare function blobCopy(dst: usize, offset: u32, len: u32): void;
@@ -25,6 +37,7 @@ import { openConfig, readByte, readU32, readU64 } from "../../virtual-env/assemb
 const DIRECTORY: u8 = 3;
 const SYMLINK: u8 = 5;
 const FILE: u8 = 6;
+const HOST_MOUNT: u8 = 100;
 // error-code
 const E_BADF: u8 = 3;
 const E_EXIST: u8 = 7;
@@ -38,6 +51,7 @@ const E_NOTDIR: u8 = 24;
 const E_NOTEMPTY: u8 = 25;
 const E_PERM: u8 = 31;
 const E_ROFS: u8 = 33;
+const E_XDEV: u8 = 36;
 // flags
 const READ: u32 = 1;
 const WRITE: u32 = 2;
@@ -66,20 +80,24 @@ class Node {
   children: Map<string, Node> | null = null;
   parent: Node | null = null;
   target: string = "";
+  // A host mount's: the host preopen's name, and the descriptor of its root once opened.
+  hostName: string = "";
+  hostRoot: i32 = -1;
   constructor(public kind: u8, public writable: bool) {}
 }
 
+// `host` is the host's handle (-1 for a virtual node); `node` is then the host mount.
 class Descriptor {
-  constructor(public node: Node, public flags: u32) {}
+  constructor(public node: Node, public flags: u32, public host: i32 = -1, public ownsHost: bool = false) {}
 }
 
 class EntryStream {
   index: i32 = 0;
-  constructor(public dir: Node, public names: string[]) {}
+  constructor(public dir: Node, public names: string[], public host: i32 = -1) {}
 }
 
 class FileStream {
-  constructor(public node: Node, public flags: u32, public position: u64, public append: bool) {}
+  constructor(public node: Node, public flags: u32, public position: u64, public append: bool, public host: i32 = -1) {}
 }
 
 let nextIno: u64 = 1;
@@ -89,6 +107,7 @@ let descriptors: Array<Descriptor | null> = [];
 let entryStreams: Array<EntryStream | null> = [];
 let fileStreams: Array<FileStream | null> = [];
 let ret: usize = 0;
+let hostRet: usize = 0; // where host calls made on the way write, so as not to overwrite `ret`
 
 // What crosses the ABI: buffers the host allocated for this call's arguments, and the buffers of this call's results.
 let incoming: usize[] = [];
@@ -125,6 +144,8 @@ export function init(): void {
       node.size = readU64();
     } else if (kind == SYMLINK) {
       node.target = readString();
+    } else if (kind == HOST_MOUNT) {
+      node.hostName = readString();
     }
     nodes.push(node);
     if (parent == 0xffffffff) {
@@ -135,6 +156,7 @@ export function init(): void {
     }
   }
   ret = heap.alloc(128);
+  hostRet = heap.alloc(128);
 }
 
 function readString(): string {
@@ -245,7 +267,10 @@ function descriptorOf(handle: u32): Descriptor | null {
 }
 
 function newDescriptor(node: Node, flags: u32): u32 {
-  const d = new Descriptor(node, flags);
+  return addDescriptor(new Descriptor(node, flags));
+}
+
+function addDescriptor(d: Descriptor): u32 {
   for (let i = 0; i < descriptors.length; i++) {
     if (descriptors[i] == null) {
       descriptors[i] = d;
@@ -312,6 +337,7 @@ function resolve(base: Node, path: string, followFinal: bool): bool {
       return true;
     }
     const child = children.get(segment);
+    if (child.kind == HOST_MOUNT) return enterHost(child, pending);
     if (child.kind == SYMLINK && (!final || followFinal || trailingSlash)) {
       if (++followed > MAX_SYMLINKS) return failWith(E_LOOP);
       if (child.target.length == 0) return failWith(E_NOENT);
@@ -334,6 +360,101 @@ function resolve(base: Node, path: string, followFinal: bool): bool {
   return endAt(stack);
 }
 
+// --- host mounts ---------------------------------------------------------------
+
+// Where a path located below a host mount goes: the host's descriptor, the path from it, and the mount.
+let viaHost = false;
+let hostFd: i32 = -1;
+let hostPtr: usize = 0;
+let hostLen: usize = 0;
+let hostMount: Node | null = null;
+let hostPath: ArrayBuffer | null = null; // keeps a rewritten path alive until the host call
+let hostPreopens: Map<string, i32> | null = null;
+
+// The checks a path gets before it reaches the host: the same as a virtual path's.
+function checkHostPath(path: string): bool {
+  if (path.includes("\0")) return failWith(E_INVAL);
+  if (String.UTF8.byteLength(path) > PATH_MAX) return failWith(E_NAMETOOLONG);
+  if (path.length > 0 && path.charCodeAt(0) == 47) return failWith(E_PERM);
+  const parts = splitPath(path);
+  let depth = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] == "..") {
+      if (--depth < 0) return failWith(E_PERM);
+    } else if (parts[i] != ".") {
+      if (String.UTF8.byteLength(parts[i]) > NAME_MAX) return failWith(E_NAMETOOLONG);
+      depth++;
+    }
+  }
+  return true;
+}
+
+// The root of a host mount: the host's preopen of that name, opened again as `.` (a
+// preopen itself is not a full descriptor on every host). -1 when the host offers none.
+function hostRootOf(mount: Node): i32 {
+  if (mount.hostRoot >= 0) return mount.hostRoot;
+  if (hostPreopens == null) {
+    const found = new Map<string, i32>();
+    hostGetDirectories(hostRet);
+    const list = load<u32>(hostRet);
+    const count = load<u32>(hostRet, 4);
+    for (let i: u32 = 0; i < count; i++) {
+      const at = <usize>(list + 12 * i);
+      found.set(String.UTF8.decodeUnsafe(load<u32>(at, 4), load<u32>(at, 8)), load<i32>(at));
+    }
+    hostPreopens = found;
+  }
+  const preopens = hostPreopens!;
+  if (!preopens.has(mount.hostName)) return -1;
+  const dot = String.UTF8.encode(".");
+  hostOpenAt(preopens.get(mount.hostName), 0, changetype<usize>(dot), 1, O_DIRECTORY, READ, hostRet);
+  if (load<u8>(hostRet) != 0) return -1;
+  mount.hostRoot = load<i32>(hostRet, 4);
+  return mount.hostRoot;
+}
+
+function enterHost(mount: Node, rest: string[]): bool {
+  const path = rest.length ? rest.join("/") + (trailingSlash ? "/" : "") : ".";
+  if (!checkHostPath(path)) return false;
+  const root = hostRootOf(mount);
+  if (root < 0) return failWith(E_NOENT);
+  const bytes = String.UTF8.encode(path);
+  hostPath = bytes;
+  return atHost(root, mount, changetype<usize>(bytes), bytes.byteLength);
+}
+
+function atHost(fd: i32, mount: Node, ptr: usize, len: usize): bool {
+  viaHost = true;
+  hostFd = fd;
+  hostMount = mount;
+  hostPtr = ptr;
+  hostLen = len;
+  return true;
+}
+
+/** Locates `path` from the descriptor `handle`: in the virtual tree (resolve's results), or at the host (viaHost). */
+function locate(handle: u32, ptr: usize, len: usize, followFinal: bool): bool {
+  viaHost = false;
+  const d = descriptorOf(handle);
+  if (d == null) return failWith(E_BADF);
+  const path = pathArg(ptr, len);
+  if (d.host >= 0) {
+    if (path.length == 0) return failWith(E_NOENT);
+    return checkHostPath(path) && atHost(d.host, d.node, ptr, len);
+  }
+  if (d.node.kind != DIRECTORY) return failWith(E_NOTDIR);
+  return resolve(d.node, path, followFinal);
+}
+
+// A change below a read-only host mount is refused here, before the host sees it.
+function hostReadOnly(): bool {
+  return !hostMount!.writable;
+}
+
+function hostDescriptor(d: Descriptor): bool {
+  return d.host >= 0;
+}
+
 function endAt(stack: Node[]): bool {
   const node = stack[stack.length - 1];
   if (node.kind != DIRECTORY) return failWith(E_NOTDIR);
@@ -350,20 +471,6 @@ function failWith(code: u8): bool {
 
 function pathArg(ptr: usize, len: usize): string {
   return String.UTF8.decodeUnsafe(ptr, len);
-}
-
-// The directory a path starts from; null (with `error`) for a bad handle or a file.
-function baseDir(handle: u32): Node | null {
-  const d = descriptorOf(handle);
-  if (d == null) {
-    error = E_BADF;
-    return null;
-  }
-  if (d.node.kind != DIRECTORY) {
-    error = E_NOTDIR;
-    return null;
-  }
-  return d.node;
 }
 
 // --- file contents -------------------------------------------------------------
@@ -414,6 +521,8 @@ function resize(node: Node, size: u64): u8 {
 }
 
 // --- descriptor methods ----------------------------------------------------------
+// Each answers a virtual descriptor itself, and forwards a host one to the host
+// with the same arguments, the host writing its result where ours would go.
 
 export function read_via_stream(handle: u32, offset: u64): usize {
   enter();
@@ -433,9 +542,9 @@ export function append_via_stream(handle: u32): usize {
 function openStream(handle: u32, offset: u64, need: u32, append: bool): usize {
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 4);
-  if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
+  if (!hostDescriptor(d) && d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
   if ((d.flags & need) == 0) return fail(E_BADF, 4);
-  const stream = new FileStream(d.node, d.flags, offset, append);
+  const stream = new FileStream(d.node, d.flags, offset, append, d.host);
   for (let i = 0; i < fileStreams.length; i++) {
     if (fileStreams[i] == null) {
       fileStreams[i] = stream;
@@ -450,36 +559,63 @@ export function advise(handle: u32, offset: u64, length: u64, advice: u32): usiz
   enter();
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 1);
+  if (hostDescriptor(d)) {
+    hostAdvise(d.host, offset, length, advice, ret);
+    return ret;
+  }
   if (d.node.kind == DIRECTORY) return fail(E_BADF, 1);
   return ok();
 }
 
 export function sync_data(handle: u32): usize {
   enter();
-  return descriptorOf(handle) == null ? fail(E_BADF, 1) : ok();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 1);
+  if (hostDescriptor(d)) hostSyncData(d.host, ret);
+  else ok();
+  return ret;
 }
 
 export function sync(handle: u32): usize {
   enter();
-  return descriptorOf(handle) == null ? fail(E_BADF, 1) : ok();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 1);
+  if (hostDescriptor(d)) hostSync(d.host, ret);
+  else ok();
+  return ret;
 }
 
 export function get_flags(handle: u32): usize {
   enter();
   const d = descriptorOf(handle);
-  return d == null ? fail(E_BADF, 1) : okU8(<u8>d.flags);
+  if (d == null) return fail(E_BADF, 1);
+  if (hostDescriptor(d)) {
+    hostGetFlags(d.host, ret);
+    return ret;
+  }
+  return okU8(<u8>d.flags);
 }
 
 export function get_type(handle: u32): usize {
   enter();
   const d = descriptorOf(handle);
-  return d == null ? fail(E_BADF, 1) : okU8(d.node.kind);
+  if (d == null) return fail(E_BADF, 1);
+  if (hostDescriptor(d)) {
+    hostGetType(d.host, ret);
+    return ret;
+  }
+  return okU8(d.node.kind);
 }
 
 export function set_size(handle: u32, size: u64): usize {
   enter();
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 1);
+  if (hostDescriptor(d)) {
+    if (!d.node.writable) return fail(E_ROFS, 1);
+    hostSetSize(d.host, size, ret);
+    return ret;
+  }
   if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 1);
   if ((d.flags & WRITE) == 0) return fail(E_INVAL, 1);
   const code = resize(d.node, size);
@@ -502,6 +638,11 @@ export function set_times(handle: u32, aTag: u32, aSec: u64, aNs: u32, mTag: u32
   enter();
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 1);
+  if (hostDescriptor(d)) {
+    if (!d.node.writable) return fail(E_ROFS, 1);
+    hostSetTimes(d.host, aTag, aSec, aNs, mTag, mSec, mNs, ret);
+    return ret;
+  }
   return setTimes(d.node, aTag, aSec, aNs, mTag, mSec, mNs);
 }
 
@@ -510,6 +651,10 @@ export function read(handle: u32, length: u64, offset: u64): usize {
   enter();
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 4);
+  if (hostDescriptor(d)) {
+    hostRead(d.host, length, offset, ret);
+    return ret;
+  }
   if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
   if ((d.flags & READ) == 0) return fail(E_BADF, 4);
   const dst = readBytes(d.node, offset, length);
@@ -525,18 +670,18 @@ export function write(handle: u32, ptr: usize, len: usize, offset: u64): usize {
   enter();
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 8);
+  if (hostDescriptor(d)) {
+    if (!d.node.writable) return fail(E_ROFS, 8);
+    hostWrite(d.host, ptr, len, offset, ret);
+    return ret;
+  }
   if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 8);
   if ((d.flags & WRITE) == 0) return fail(E_BADF, 8);
   const code = writeBytes(d.node, offset, ptr, len);
   return code ? fail(code, 8) : okU64(<u64>len);
 }
 
-export function read_directory(handle: u32): usize {
-  enter();
-  const d = descriptorOf(handle);
-  if (d == null) return fail(E_BADF, 4);
-  if (d.node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
-  const stream = new EntryStream(d.node, d.node.children!.keys());
+function newEntryStream(stream: EntryStream): usize {
   for (let i = 0; i < entryStreams.length; i++) {
     if (entryStreams[i] == null) {
       entryStreams[i] = stream;
@@ -547,21 +692,38 @@ export function read_directory(handle: u32): usize {
   return okU32(<u32>(entryStreams.length - 1));
 }
 
+export function read_directory(handle: u32): usize {
+  enter();
+  const d = descriptorOf(handle);
+  if (d == null) return fail(E_BADF, 4);
+  if (hostDescriptor(d)) {
+    hostReadDirectory(d.host, ret);
+    return load<u8>(ret) != 0 ? ret : newEntryStream(new EntryStream(d.node, [], load<i32>(ret, 4)));
+  }
+  if (d.node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
+  return newEntryStream(new EntryStream(d.node, d.node.children!.keys()));
+}
+
 // result<option<directory-entry>, error-code>: option @4, type @8, name @12; error @4.
 export function read_directory_entry(handle: u32): usize {
   enter();
   if (handle >= <u32>entryStreams.length || entryStreams[handle] == null) return fail(E_BADF, 4);
   const stream = entryStreams[handle]!;
+  if (stream.host >= 0) {
+    hostReadDirectoryEntry(stream.host, ret);
+    return ret;
+  }
   const children = stream.dir.children!;
   while (stream.index < stream.names.length) {
     const name = stream.names[stream.index++];
     if (!children.has(name)) continue; // removed since the listing began
+    const child = children.get(name);
     const bytes = String.UTF8.encode(name);
     const dst = resultBuffer(bytes.byteLength);
     memory.copy(dst, changetype<usize>(bytes), bytes.byteLength);
     store<u8>(ret, 0);
     store<u8>(ret, 1, 4);
-    store<u8>(ret, children.get(name).kind, 8);
+    store<u8>(ret, child.kind == HOST_MOUNT ? DIRECTORY : child.kind, 8);
     store<u32>(ret, <u32>dst, 12);
     store<u32>(ret, <u32>bytes.byteLength, 16);
     return ret;
@@ -573,8 +735,12 @@ export function read_directory_entry(handle: u32): usize {
 
 export function create_directory_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  if (!locate(handle, ptr, len, false)) return fail(error, 1);
+  if (viaHost) {
+    if (hostReadOnly()) return fail(E_ROFS, 1);
+    hostCreateDirectoryAt(hostFd, hostPtr, hostLen, ret);
+    return ret;
+  }
   if (resolvedNode != null) return fail(E_EXIST, 1);
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
@@ -587,6 +753,10 @@ export function stat(handle: u32): usize {
   enter();
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 8);
+  if (hostDescriptor(d)) {
+    hostStat(d.host, ret);
+    return ret;
+  }
   store<u8>(ret, 0);
   writeStat(ret + 8, d.node);
   return ret;
@@ -594,8 +764,11 @@ export function stat(handle: u32): usize {
 
 export function stat_at(handle: u32, pathFlags: u32, ptr: usize, len: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 8);
+  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 8);
+  if (viaHost) {
+    hostStatAt(hostFd, pathFlags, hostPtr, hostLen, ret);
+    return ret;
+  }
   if (resolvedNode == null) return fail(E_NOENT, 8);
   store<u8>(ret, 0);
   writeStat(ret + 8, resolvedNode!);
@@ -607,21 +780,52 @@ export function set_times_at(
   aTag: u32, aSec: u64, aNs: u32, mTag: u32, mSec: u64, mNs: u32,
 ): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 1);
+  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 1);
+  if (viaHost) {
+    if (hostReadOnly()) return fail(E_ROFS, 1);
+    hostSetTimesAt(hostFd, pathFlags, hostPtr, hostLen, aTag, aSec, aNs, mTag, mSec, mNs, ret);
+    return ret;
+  }
   if (resolvedNode == null) return fail(E_NOENT, 1);
   return setTimes(resolvedNode!, aTag, aSec, aNs, mTag, mSec, mNs);
 }
 
+// Two paths (link-at, rename-at): both virtual, or both at the host; else `cross-device`.
+let firstViaHost = false;
+let firstFd: i32 = -1;
+let firstPtr: usize = 0;
+let firstLen: usize = 0;
+let firstReadOnly = false;
+let firstPath: ArrayBuffer | null = null;
+
+function locateFirst(handle: u32, ptr: usize, len: usize, followFinal: bool): bool {
+  if (!locate(handle, ptr, len, followFinal)) return false;
+  firstViaHost = viaHost;
+  if (viaHost) {
+    firstFd = hostFd;
+    firstPtr = hostPtr;
+    firstLen = hostLen;
+    firstPath = hostPath;
+    firstReadOnly = hostReadOnly();
+  }
+  return true;
+}
+
 export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize, newHandle: u32, newPtr: usize, newLen: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(oldPtr, oldLen), (oldFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 1);
+  if (!locateFirst(handle, oldPtr, oldLen, (oldFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 1);
+  if (firstViaHost) {
+    if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
+    if (!viaHost) return fail(E_XDEV, 1);
+    if (firstReadOnly || hostReadOnly()) return fail(E_ROFS, 1);
+    hostLinkAt(firstFd, oldFlags, firstPtr, firstLen, hostFd, hostPtr, hostLen, ret);
+    return ret;
+  }
   const target = resolvedNode;
   if (target == null) return fail(E_NOENT, 1);
   if (target.kind == DIRECTORY) return fail(E_PERM, 1);
-  const newBase = baseDir(newHandle);
-  if (newBase == null || !resolve(newBase, pathArg(newPtr, newLen), false)) return fail(error, 1);
+  if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
+  if (viaHost) return fail(E_XDEV, 1);
   if (resolvedNode != null) return fail(E_EXIST, 1);
   if (trailingSlash) return fail(E_NOENT, 1);
   const parent = resolvedParent!;
@@ -634,8 +838,14 @@ export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize
 // result<descriptor, error-code>: handle @4; error @4.
 export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, openFlags: u32, flags: u32): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 4);
+  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 4);
+  if (viaHost) {
+    if (((flags & WRITE) != 0 || (openFlags & (O_CREATE | O_TRUNCATE)) != 0) && hostReadOnly()) return fail(E_ROFS, 4);
+    hostOpenAt(hostFd, pathFlags, hostPtr, hostLen, openFlags, flags, ret);
+    if (load<u8>(ret) != 0) return ret;
+    const d = new Descriptor(hostMount!, flags, load<i32>(ret, 4), true);
+    return okU32(addDescriptor(d));
+  }
   let node = resolvedNode;
   if (node == null) {
     if ((openFlags & O_CREATE) == 0) return fail(E_NOENT, 4);
@@ -658,8 +868,11 @@ export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, ope
 
 export function readlink_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 4);
+  if (!locate(handle, ptr, len, false)) return fail(error, 4);
+  if (viaHost) {
+    hostReadlinkAt(hostFd, hostPtr, hostLen, ret);
+    return ret;
+  }
   if (resolvedNode == null) return fail(E_NOENT, 4);
   if (resolvedNode!.kind != SYMLINK) return fail(E_INVAL, 4);
   return okString(resolvedNode!.target);
@@ -667,8 +880,12 @@ export function readlink_at(handle: u32, ptr: usize, len: usize): usize {
 
 export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  if (!locate(handle, ptr, len, false)) return fail(error, 1);
+  if (viaHost) {
+    if (hostReadOnly()) return fail(E_ROFS, 1);
+    hostRemoveDirectoryAt(hostFd, hostPtr, hostLen, ret);
+    return ret;
+  }
   const node = resolvedNode;
   if (node == null) return fail(E_NOENT, 1);
   if (node.kind != DIRECTORY) return fail(E_NOTDIR, 1);
@@ -687,15 +904,21 @@ function isAncestor(dir: Node, node: Node): bool {
 
 export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: u32, newPtr: usize, newLen: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(oldPtr, oldLen), false)) return fail(error, 1);
+  if (!locateFirst(handle, oldPtr, oldLen, false)) return fail(error, 1);
+  if (firstViaHost) {
+    if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
+    if (!viaHost) return fail(E_XDEV, 1);
+    if (firstReadOnly || hostReadOnly()) return fail(E_ROFS, 1);
+    hostRenameAt(firstFd, firstPtr, firstLen, hostFd, hostPtr, hostLen, ret);
+    return ret;
+  }
   const node = resolvedNode;
   if (node == null) return fail(E_NOENT, 1);
   if (resolvedName.length == 0) return fail(E_INVAL, 1);
   const oldParent = resolvedParent!;
   const oldName = resolvedName;
-  const newBase = baseDir(newHandle);
-  if (newBase == null || !resolve(newBase, pathArg(newPtr, newLen), false)) return fail(error, 1);
+  if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
+  if (viaHost) return fail(E_XDEV, 1);
   if (resolvedName.length == 0) return fail(E_INVAL, 1);
   const newParent = resolvedParent!;
   const existing = resolvedNode;
@@ -719,10 +942,14 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
 export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr: usize, len: usize): usize {
   enter();
   const target = pathArg(targetPtr, targetLen);
-  const base = baseDir(handle);
-  if (base == null) return fail(error, 1);
+  if (descriptorOf(handle) == null) return fail(E_BADF, 1);
   if (target.length > 0 && target.charCodeAt(0) == 47) return fail(E_PERM, 1);
-  if (!resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  if (!locate(handle, ptr, len, false)) return fail(error, 1);
+  if (viaHost) {
+    if (hostReadOnly()) return fail(E_ROFS, 1);
+    hostSymlinkAt(hostFd, targetPtr, targetLen, hostPtr, hostLen, ret);
+    return ret;
+  }
   if (resolvedNode != null) return fail(E_EXIST, 1);
   if (trailingSlash) return fail(E_NOTDIR, 1);
   const parent = resolvedParent!;
@@ -735,11 +962,15 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
 
 export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), false)) return fail(error, 1);
+  if (!locate(handle, ptr, len, false)) return fail(error, 1);
+  if (viaHost) {
+    if (hostReadOnly()) return fail(E_ROFS, 1);
+    hostUnlinkFileAt(hostFd, hostPtr, hostLen, ret);
+    return ret;
+  }
   const node = resolvedNode;
   if (node == null) return fail(E_NOENT, 1);
-  if (node.kind == DIRECTORY) return fail(E_ISDIR, 1);
+  if (node.kind == DIRECTORY || node.kind == HOST_MOUNT) return fail(E_ISDIR, 1);
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
   detach(parent, resolvedName, node);
@@ -751,7 +982,9 @@ export function is_same_object(handle: u32, other: u32): u32 {
   enter();
   const a = descriptorOf(handle);
   const b = descriptorOf(other);
-  return a != null && b != null && a.node == b.node ? 1 : 0;
+  if (a == null || b == null) return 0;
+  if (hostDescriptor(a) || hostDescriptor(b)) return hostDescriptor(a) && hostDescriptor(b) ? hostIsSameObject(a.host, b.host) : 0;
+  return a.node == b.node ? 1 : 0;
 }
 
 // result<metadata-hash-value, error-code>: lower @8, upper @16; error @8.
@@ -765,43 +998,68 @@ function hashOf(node: Node): usize {
 export function metadata_hash(handle: u32): usize {
   enter();
   const d = descriptorOf(handle);
-  return d == null ? fail(E_BADF, 8) : hashOf(d.node);
+  if (d == null) return fail(E_BADF, 8);
+  if (hostDescriptor(d)) {
+    hostMetadataHash(d.host, ret);
+    return ret;
+  }
+  return hashOf(d.node);
 }
 
 export function metadata_hash_at(handle: u32, pathFlags: u32, ptr: usize, len: usize): usize {
   enter();
-  const base = baseDir(handle);
-  if (base == null || !resolve(base, pathArg(ptr, len), (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 8);
+  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 8);
+  if (viaHost) {
+    hostMetadataHashAt(hostFd, pathFlags, hostPtr, hostLen, ret);
+    return ret;
+  }
   if (resolvedNode == null) return fail(E_NOENT, 8);
   return hashOf(resolvedNode!);
 }
 
 export function drop_descriptor(handle: u32): void {
   enter();
-  if (handle < <u32>descriptors.length) descriptors[handle] = null;
+  const d = descriptorOf(handle);
+  if (d == null) return;
+  if (d.ownsHost) hostDropDescriptor(d.host);
+  descriptors[handle] = null;
 }
 
 export function drop_directory_entry_stream(handle: u32): void {
   enter();
-  if (handle < <u32>entryStreams.length) entryStreams[handle] = null;
+  if (handle >= <u32>entryStreams.length || entryStreams[handle] == null) return;
+  const host = entryStreams[handle]!.host;
+  if (host >= 0) hostDropDirectoryEntryStream(host);
+  entryStreams[handle] = null;
 }
 
 // list<tuple<descriptor, string>>: (ptr, len) @0; elements of 12 bytes: handle, name ptr, name len.
+// A host mount whose preopen the host does not offer is left out.
 export function get_directories(): usize {
   enter();
   const list = resultBuffer(12 * preopens.length);
+  let count = 0;
   for (let i = 0; i < preopens.length; i++) {
     const root = preopens[i];
+    const flags = READ | (root.writable ? MUTATE_DIRECTORY : 0);
+    let handle: u32;
+    if (root.kind == HOST_MOUNT) {
+      const host = hostRootOf(root);
+      if (host < 0) continue;
+      handle = addDescriptor(new Descriptor(root, flags, host, false));
+    } else {
+      handle = newDescriptor(root, flags);
+    }
     const bytes = String.UTF8.encode(preopenNames[i]);
     const name = resultBuffer(bytes.byteLength);
     memory.copy(name, changetype<usize>(bytes), bytes.byteLength);
-    const at = list + 12 * i;
-    store<u32>(at, newDescriptor(root, READ | (root.writable ? MUTATE_DIRECTORY : 0)));
+    const at = list + 12 * count++;
+    store<u32>(at, handle);
     store<u32>(at, <u32>name, 4);
     store<u32>(at, <u32>bytes.byteLength, 8);
   }
   store<u32>(ret, <u32>list);
-  store<u32>(ret, <u32>preopens.length, 4);
+  store<u32>(ret, <u32>count, 4);
   return ret;
 }
 
@@ -817,10 +1075,27 @@ function closed(payloadOffset: usize): usize {
   return ret;
 }
 
+// The host's size of a host file, for appends; -1 when the host cannot say.
+function hostSize(fd: i32): i64 {
+  hostStat(fd, hostRet);
+  return load<u8>(hostRet) != 0 ? -1 : load<i64>(hostRet, 24);
+}
+
 export function stream_read(handle: u32, len: u64): usize {
   enter();
   const s = streamOf(handle);
-  if (s == null || s.position >= s.node.size) return closed(4);
+  if (s == null) return closed(4);
+  if (s.host >= 0) {
+    hostRead(s.host, len, s.position, hostRet);
+    const count = load<u32>(hostRet, 8);
+    if (load<u8>(hostRet) != 0 || (count == 0 && len > 0)) return closed(4);
+    s.position += <u64>count;
+    store<u8>(ret, 0);
+    store<u32>(ret, load<u32>(hostRet, 4), 4);
+    store<u32>(ret, count, 8);
+    return ret;
+  }
+  if (s.position >= s.node.size) return closed(4);
   const dst = readBytes(s.node, s.position, len);
   s.position += <u64>lastCount;
   store<u8>(ret, 0);
@@ -832,8 +1107,10 @@ export function stream_read(handle: u32, len: u64): usize {
 export function stream_skip(handle: u32, len: u64): usize {
   enter();
   const s = streamOf(handle);
-  if (s == null || s.position >= s.node.size) return closed(8);
-  const left = s.node.size - s.position;
+  if (s == null) return closed(8);
+  const size: u64 = s.host >= 0 ? <u64>hostSize(s.host) : s.node.size;
+  if (s.position >= size) return closed(8);
+  const left = size - s.position;
   const n = len < left ? len : left;
   s.position += n;
   return okU64(n);
@@ -844,28 +1121,39 @@ export function stream_check_write(handle: u32): usize {
   return streamOf(handle) == null ? closed(8) : okU64(1 << 20);
 }
 
+function streamWrite(s: FileStream, ptr: usize, len: usize): bool {
+  if (!s.node.writable) return false;
+  if (s.host >= 0) {
+    if (s.append) {
+      const size = hostSize(s.host);
+      if (size < 0) return false;
+      s.position = <u64>size;
+    }
+    hostWrite(s.host, ptr, len, s.position, hostRet);
+    if (load<u8>(hostRet) != 0) return false;
+  } else {
+    if (s.append) s.position = s.node.size;
+    if (writeBytes(s.node, s.position, ptr, len) != 0) return false;
+  }
+  s.position += <u64>len;
+  return true;
+}
+
 export function stream_write(handle: u32, ptr: usize, len: usize): usize {
   enter();
   const s = streamOf(handle);
-  if (s == null || !s.node.writable) return closed(4);
-  if (s.append) s.position = s.node.size;
-  if (writeBytes(s.node, s.position, ptr, len) != 0) return closed(4);
-  s.position += <u64>len;
-  return ok();
+  return s != null && streamWrite(s, ptr, len) ? ok() : closed(4);
 }
 
 export function stream_write_zeroes(handle: u32, len: u64): usize {
   enter();
   const s = streamOf(handle);
-  if (s == null || !s.node.writable || len > MAX_FILE_SIZE) return closed(4);
+  if (s == null || len > MAX_FILE_SIZE) return closed(4);
   const zeroes = heap.alloc(<usize>len + 1);
   memory.fill(zeroes, 0, <usize>len);
-  if (s.append) s.position = s.node.size;
-  const code = writeBytes(s.node, s.position, zeroes, <usize>len);
+  const written = streamWrite(s, zeroes, <usize>len);
   heap.free(zeroes);
-  if (code != 0) return closed(4);
-  s.position += len;
-  return ok();
+  return written ? ok() : closed(4);
 }
 
 export function drop_stream(handle: u32): void {
