@@ -45,7 +45,8 @@ test("a library's exports still work with the io group", async () => {
 
 test('the io group refuses what it cannot serve yet, and says what', async () => {
   for (const [app, source, what] of [
-    ['apps/net-probe.wasm', 'version: 1\n', "wasi:http, whose types stay the host's"],
+    ['apps/net-probe.wasm', 'version: 1\nhttp: { allow: ["https://example.com"] }\n', 'an HTTP allow-list'],
+    ['apps/net-probe.wasm', 'version: 1\nsockets: { allow: ["127.0.0.1:80"] }\n', 'a sockets allow-list'],
   ]) {
     const error = await compositionError(build({ manifest: { source, file: 'virt.yaml' }, app: fixture(app), io: 'virt' }));
     assert.is(error.message, `virt's io group cannot yet serve an app with ${what}`);

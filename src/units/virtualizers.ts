@@ -154,9 +154,16 @@ function streamMode(plan: Plan, id: string): 'host' | 'ignore' | 'deny' | 'text'
 
 const ioGroup: Virtualizer = {
   name: 'io-group',
-  ids: [...IO_GROUP_IDS, MONOTONIC_CLOCK_ID],
-  // A host monotonic clock hands out pollables, so it joins the group; a virtual one is the clocks unit's.
-  virtualizes: (plan, id) => plan.io === 'virt' && (id !== MONOTONIC_CLOCK_ID || plan.clocks.monotonic.mode === 'host'),
+  ids: [...IO_GROUP_IDS, MONOTONIC_CLOCK_ID, HTTP_TYPES_ID, OUTGOING_HANDLER_ID, ...SOCKETS_IDS],
+  // Whatever hands out io resources and stays the host's joins the group, forwarded: a host monotonic
+  // clock, wasi:http's types (whose streams and pollables are the group's), host http and host sockets.
+  virtualizes(plan, id) {
+    if (plan.io !== 'virt') return false;
+    if (id === MONOTONIC_CLOCK_ID) return plan.clocks.monotonic.mode === 'host';
+    if (id === OUTGOING_HANDLER_ID) return plan.http.mode === 'host';
+    if ((SOCKETS_IDS as readonly string[]).includes(id)) return plan.sockets.mode === 'host';
+    return true;
+  },
   describe(plan, id) {
     if (FILESYSTEM_IDS.includes(id)) return describeFilesystem(plan);
     const what = {
@@ -168,10 +175,11 @@ const ioGroup: Virtualizer = {
     return what[streamMode(plan, id)];
   },
   build(plan, imports, all, wit) {
-    const clash = all.has(HTTP_TYPES_ID)
-      ? 'wasi:http, whose types stay the host\'s'
-      : SOCKETS_IDS.some((id) => all.has(id)) && plan.sockets.mode !== 'deny'
-        ? 'sockets that reach the host'
+    // An allow-list unit hands the host's handles to the host: behind the group, it holds the group's.
+    const clash = all.has(OUTGOING_HANDLER_ID) && plan.http.mode === 'allow'
+      ? 'an HTTP allow-list'
+      : SOCKETS_IDS.some((id) => all.has(id)) && plan.sockets.mode === 'allow'
+        ? 'a sockets allow-list'
         : undefined;
     if (clash) throw new CompositionError(`virt's io group cannot yet serve an app with ${clash}`, 'io-group');
     // A virtual monotonic clock's sleeps get their ready pollables from the io group.
