@@ -1,18 +1,38 @@
-// jco 1.35's generated glue probes for JSPI once per realloc with
-//   try { x = WebAssembly.promising(f); } catch (err) { x = f; }
-// On hosts without JSPI (Node 20) the throw inside its huge init generator
-// costs about 2 ms per instantiation. This rewrites each probe into a typeof
-// check with the same result. Measured by bench/run.js; remove once jco stops
-// throwing there.
+// Rewrites of jco 1.35's generated glue, each measured by `npm run bench`;
+// remove each once jco no longer needs it.
+//
+// 1. JSPI probes. The glue probes once per realloc with
+//      try { x = WebAssembly.promising(f); } catch (err) { x = f; }
+//    On hosts without JSPI (Node 20) the throw inside its huge init generator
+//    costs about 2 ms per instantiation; a typeof check gives the same result.
+// 2. Views of memory. Without multi-memory, a call between two components
+//    copies lists byte by byte through JS functions that each build a new
+//    DataView of the memory; one view per memory, made again only when the
+//    memory grows, gives the same bytes.
 
 const PROBE = /try\s*\{\s*([\w$]+)\s*=\s*WebAssembly\.promising\(([^()]+)\);?\s*\}\s*catch\s*\(\s*[\w$]+\s*\)\s*\{\s*\1\s*=\s*\2;?\s*\}/g;
+const FRESH_VIEW = /new DataView\(([\w$]+(?:\.[\w$]+)*)\.buffer\)/g;
 
-/** The glue with every JSPI probe made a typeof check; also how many it rewrote. */
-export function patchJspiProbes(js: string): { js: string; patched: number } {
-  let patched = 0;
-  const out = js.replace(PROBE, (_, target: string, fn: string) => {
-    patched++;
-    return `${target} = typeof WebAssembly.promising === 'function' ? WebAssembly.promising(${fn}) : ${fn};`;
-  });
-  return { js: out, patched };
+const VIEW_HELPER = `const virtViews = new WeakMap();
+function virtView(memory) {
+  let view = virtViews.get(memory);
+  if (view === undefined || view.buffer !== memory.buffer) virtViews.set(memory, (view = new DataView(memory.buffer)));
+  return view;
+}
+`;
+
+/** The glue with every JSPI probe made a typeof check and every fresh memory view a cached one; how many of each. */
+export function patchGlue(js: string): { js: string; probes: number; views: number } {
+  let probes = 0;
+  let views = 0;
+  const out = js
+    .replace(PROBE, (_, target: string, fn: string) => {
+      probes++;
+      return `${target} = typeof WebAssembly.promising === 'function' ? WebAssembly.promising(${fn}) : ${fn};`;
+    })
+    .replace(FRESH_VIEW, (_, memory: string) => {
+      views++;
+      return `virtView(${memory})`;
+    });
+  return { js: views ? VIEW_HELPER + out : out, probes, views };
 }

@@ -5,7 +5,7 @@ import { mkdir, rename, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { transpile } from '../jco/jco.js';
-import { patchJspiProbes } from './glue-patch.js';
+import { patchGlue } from './glue-patch.js';
 
 /** The default cache folder: `$XDG_CACHE_HOME/virt` or `~/.cache/virt`. */
 export function defaultCacheDir(): string {
@@ -15,7 +15,7 @@ export function defaultCacheDir(): string {
 const ENTRY = 'component.js';
 
 /** Bumped whenever what this module writes changes, so that old cache entries are not reused. */
-const CACHE_FORMAT = 'v2';
+const CACHE_FORMAT = 'v3';
 
 /** The path of the transpiled entry module of `component`, transpiling it on first use. */
 export async function transpiled(component: Uint8Array, cacheDir: string): Promise<string> {
@@ -31,7 +31,7 @@ export async function transpiled(component: Uint8Array, cacheDir: string): Promi
       if (name.endsWith('.d.ts')) continue;
       const path = join(staging, name);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, name.endsWith('.js') ? patchJspiProbes(new TextDecoder().decode(bytes)).js : bytes);
+      await writeFile(path, name.endsWith('.js') ? patchGlue(new TextDecoder().decode(bytes)).js : bytes);
     }
     await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
       // Another process cached the same component first: theirs is as good as ours.
