@@ -130,6 +130,22 @@ test('schema violations name line, column and key path, all at once', () => {
   assert.match(stderr, '                 ^^');
 });
 
+test('build embeds a tree named relative to the manifest, shows progress, and virt run reads it', () => {
+  const project = join(dir, 'project');
+  mkdirSync(join(project, 'site/pages'), { recursive: true });
+  for (let i = 0; i < 600; i++) writeFileSync(join(project, 'site/pages', `p${i}.txt`), `page ${i}\n`);
+  writeFileSync(join(project, 'virt.yaml'), 'version: 1\nfilesystem:\n  mounts:\n    /site: { embed: ./site }\n');
+  const out = join(dir, 'site.wasm');
+  const built = cli(['build', join(project, 'virt.yaml'), 'test/fixtures/apps/cat.wasm', '-o', out]);
+  assert.is(built.status, 0, built.stderr);
+  assert.match(built.stderr, 'virt: embedding /site: 500 files, 4.3 KiB');
+  assert.match(built.stderr, 'virt: embedded 600 files (5.2 KiB) at /site');
+  assert.match(built.stdout, /wasi:filesystem\/types@0\.2\.12\s+virtualized\s+virtual, read-only except in-memory dirs: \/site \(embedded\)/);
+  const ran = cli(['run', out, '--', '/site/pages/p599.txt']);
+  assert.is(ran.status, 0, ran.stderr);
+  assert.is(ran.stdout, 'page 599\n');
+});
+
 test('a non-Wasm file and a truncated component are refused', () => {
   refuses([manifest, file('text.wasm', 'hello, world')], 'not a WebAssembly binary');
   const whole = fixture('apps/env-print.wasm');
