@@ -1,4 +1,4 @@
-// Drives the environment unit's core module directly: a million calls must not grow its memory.
+// Drives units' core modules directly: calls repeated many times must not grow their memory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadWasiWit, parseInterfaceName, virtualizerOf } from '../dist/index.js';
@@ -52,6 +52,46 @@ test(`${CALLS} calls of get-environment leave the unit's memory as it was`, asyn
   for (let i = 0; i < CALLS; i++) getEnvironment();
   assert.is(exports.memory.buffer.byteLength, before);
   assert.equal(readEnvironment(exports, getEnvironment()), ['A=1', 'USER=bob']);
+});
+
+
+test('the vfs unit: opening, writing, reading and dropping files over and over does not grow its memory', async () => {
+  const { vfsUnit } = await import('../dist/virtual-fs/vfs-unit.js');
+  const { buildUnit } = await import('../dist/units/unit.js');
+  const plan = planFromManifest('version: 1\nfilesystem:\n  writable: true\n  mounts:\n    /data/a.txt: { text: "x" }\n    /tmp: { memory: {} }\n', 'virt.yaml');
+  const wit = await loadWasiWit();
+  const unit = await buildUnit(vfsUnit(plan.filesystem, wit, new Map()), wit);
+  const { instance } = await WebAssembly.instantiate(unit.core, {});
+  const x = instance.exports;
+  const fn = (name) => x[`virt:fs/vfs@0.1.0#${name}`];
+  const view = () => new DataView(x.memory.buffer);
+  const put = (bytes) => {
+    const ptr = x.cabi_realloc(0, 0, 1, bytes.length);
+    new Uint8Array(x.memory.buffer).set(bytes, ptr);
+    return ptr;
+  };
+  const path = new TextEncoder().encode('file.txt');
+  const directories = fn('get-directories')();
+  const list = view().getUint32(directories, true);
+  const tmp = view().getUint32(list + 12, true); // the second preopen: /tmp
+  const cycle = (i) => {
+    let ret = fn('open-at')(tmp, 0, put(path), path.length, 1 /* create */, 3 /* read | write */);
+    assert.is(view().getUint8(ret), 0);
+    const fd = view().getUint32(ret + 4, true);
+    const data = new TextEncoder().encode(`round ${i}`);
+    fn('write')(fd, put(data), data.length, 0n);
+    ret = fn('read')(fd, 64n, 0n);
+    const text = new TextDecoder().decode(new Uint8Array(x.memory.buffer, view().getUint32(ret + 4, true), view().getUint32(ret + 8, true)));
+    fn('drop-descriptor')(fd);
+    ret = fn('unlink-file-at')(tmp, put(path), path.length);
+    assert.is(view().getUint8(ret), 0);
+    return text;
+  };
+  for (let i = 0; i < 20_000; i++) cycle(i);
+  const before = x.memory.buffer.byteLength;
+  for (let i = 0; i < 200_000; i++) cycle(i);
+  assert.is(cycle(7), 'round 7');
+  assert.is(x.memory.buffer.byteLength, before);
 });
 
 test.run();
