@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build, load, run } from '../dist/index.js';
+import { median, report } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -15,16 +16,6 @@ const source = readFileSync(manifestFile, 'utf8');
 const app = new Uint8Array(readFileSync(appFile));
 const dir = mkdtempSync(join(tmpdir(), 'virt-bench-'));
 const cacheDir = join(dir, 'cache');
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function report(label, value, goal) {
-  console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
-}
 
 // Sizes.
 const result = await build({ manifest: { source, file: manifestFile }, app });

@@ -60,7 +60,9 @@ test('the vfs unit: opening, writing, reading and dropping files over and over d
   const { buildUnit } = await import('../dist/units/unit.js');
   const plan = planFromManifest('version: 1\nfilesystem:\n  writable: true\n  mounts:\n    /data/a.txt: { text: "x" }\n    /tmp: { memory: {} }\n', 'virt.yaml');
   const wit = await loadWasiWit();
-  const unit = await buildUnit(vfsUnit(plan.filesystem, wit, new Map()), wit);
+  const methods = ['open-at', 'write', 'read', 'unlink-file-at'].map((m) => `[method]descriptor.${m}`);
+  const types = { name: parseInterfaceName('wasi:filesystem/types@0.2.12'), functions: methods };
+  const unit = await buildUnit(vfsUnit(plan.filesystem, wit, new Map([['wasi:filesystem/types', types]])), wit);
   const { instance } = await WebAssembly.instantiate(unit.core, {});
   const x = instance.exports;
   const fn = (name) => x[`virt:fs/vfs@0.1.0#${name}`];

@@ -262,7 +262,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
         .filter((copy) => !(/^(stdin|stdout|stderr)$/.test(copy.name.interface) && stdioKind[copy.name.interface as keyof typeof stdioKind] !== 'host'))
         .filter((copy) => !(virtualFs && copy.name.package === 'filesystem'))
         .map((copy) => ({ ...copy, hostUses: true })),
-      ...(virtualFs ? [{ name: VFS_NAME, outer: formatInterfaceName(VFS_NAME), functions: new Set(vfsFunctions(wit)) }] : []),
+      ...(virtualFs ? [{ name: VFS_NAME, outer: formatInterfaceName(VFS_NAME), functions: new Set(vfsFunctions(wit, imports.find((app) => interfaceId(app.name) === 'wasi:filesystem/types'))) }] : []),
     ],
     keepImport: (module, name) => keepForwardingImport(module, name) || module.includes(`|${VFS_MODULE}@`),
     data: text,

@@ -102,9 +102,18 @@ export function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: U
   return { config: blob.u32(count).raw(body.finish()).finish(), data };
 }
 
-/** Every function of virt:fs/vfs. */
-export function vfsFunctions(wit: WasiWit): string[] {
-  return (wit.interfaces.get(VFS_ID) ?? []).flatMap((item) => /^([a-z0-9-]+):\s*func\b/.exec(item)?.[1] ?? []);
+// What the io group always calls: drops, the preopens and file streams.
+const ALWAYS = new Set([
+  'drop-descriptor', 'drop-directory-entry-stream', 'get-directories',
+  'stream-read', 'stream-skip', 'stream-check-write', 'stream-write', 'stream-write-zeroes', 'drop-stream',
+]);
+
+/** The functions of virt:fs/vfs that an app with this `wasi:filesystem/types` import can reach. */
+export function vfsFunctions(wit: WasiWit, types: AppImport | undefined): string[] {
+  const methods = new Set((types?.functions ?? []).map((fn) => /^\[method\][a-z-]+\.(.+)$/.exec(fn)?.[1]));
+  return (wit.interfaces.get(VFS_ID) ?? [])
+    .flatMap((item) => /^([a-z0-9-]+):\s*func\b/.exec(item)?.[1] ?? [])
+    .filter((fn) => ALWAYS.has(fn) || methods.has(fn));
 }
 
 /** Whether a virtual filesystem reaches the host: it has a host mount. */
@@ -158,7 +167,7 @@ function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
   ];
 }
 
-/** The vfs unit for a virtual filesystem; it exports every function of virt:fs/vfs. */
+/** The vfs unit for a virtual filesystem; it exports what the app's filesystem import can reach. */
 export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: WasiWit, all: ReadonlyMap<string, AppImport>): UnitSpec {
   const { config, data } = vfsConfig(guestTree(fs, BigInt(Date.now()) * 1_000_000n));
   return {
@@ -166,7 +175,7 @@ export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: W
     adapter: adapterPath('vfs'),
     config,
     passiveData: data,
-    exports: [{ name: VFS_NAME, functions: new Map(vfsFunctions(wit).map((fn) => [fn, fn.replace(/-/g, '_')])) }],
+    exports: [{ name: VFS_NAME, functions: new Map(vfsFunctions(wit, all.get('wasi:filesystem/types')).map((fn) => [fn, fn.replace(/-/g, '_')])) }],
     imports: hasHostMounts(fs) ? hostImports(all) : [],
     ...(hasHostMounts(fs) ? { widen: new Map([[formatInterfaceName(all.get('wasi:filesystem/types')!.name), askForFileAccess]]) } : {}),
   };
