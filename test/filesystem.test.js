@@ -3,7 +3,7 @@
 // what the output still imports.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, nodeFiles, readComponent } from '../dist/index.js';
@@ -187,6 +187,15 @@ test('a host mount the host does not offer is absent; the rest of the tree is th
   const { component } = await buildIn(dir, yaml, cat);
   assert.match((await runCommand(component, { args: ['cat', '/data/hello.txt'] })).stdout, 'cannot open /data/hello.txt');
   assert.is((await runCommand(component, { args: ['cat', '/etc/app.toml'] })).stdout, 'x = 1');
+});
+
+test('deterministic: true fixes file times: two builds of the same tree, touched in between, are the same bytes', async () => {
+  const dir = workspace();
+  const yaml = 'version: 1\ndeterministic: true\nfilesystem:\n  mounts:\n    /data: { embed: ./tree }\n    /etc/a.conf: { text: "a" }\n';
+  const first = await buildIn(dir, yaml, workout);
+  utimesSync(join(dir, 'tree/hello.txt'), new Date(), new Date(Date.now() + 60_000));
+  const second = await buildIn(dir, yaml, workout);
+  assert.ok(Buffer.from(first.component).equals(Buffer.from(second.component)), 'the outputs differ');
 });
 
 async function buildError(dir, yaml, app = cat) {

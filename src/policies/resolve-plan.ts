@@ -135,9 +135,10 @@ function mountSource(value: MountValue, path: Segment[], ctx: ResolveContext): M
   return { kind: 'host', path: value.host, write: value.write ?? false };
 }
 
-function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan, ctx: ResolveContext): FilesystemPlan {
+// `deterministic: true` fixes the files' times too, so that two builds of the same tree are the same bytes.
+function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan, deterministic: boolean, ctx: ResolveContext): FilesystemPlan {
   if (fs === undefined) return base;
-  let mtime: 'build' | bigint = 'build';
+  let mtime: 'build' | bigint = deterministic && fs.mtime === undefined ? DETERMINISTIC_EPOCH_NS : 'build';
   if (fs.mtime !== undefined && fs.mtime !== 'build') {
     const ns = parseTimestamp(fs.mtime);
     if (ns === undefined) ctx.report(['filesystem', 'mtime'], `bad mtime \`${fs.mtime}\`: write \`build\` or an RFC 3339 time such as \`2000-01-01T00:00:00Z\``);
@@ -183,7 +184,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     stderr: manifest.stdio?.stderr ?? base.stdio.stderr,
   };
   const env = manifest.env ?? {};
-  const filesystem = filesystemPolicy(manifest.filesystem, base.filesystem, ctx);
+  const filesystem = filesystemPolicy(manifest.filesystem, base.filesystem, manifest.deterministic === true, ctx);
   const virtualIo = stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host' || filesystem.mode === 'virtual';
   return {
     env: {
