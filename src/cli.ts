@@ -3,7 +3,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatAudit } from './audit/audit.js';
+import { expectedHostPreopens, formatAudit } from './audit/audit.js';
 import { ComponentReadError } from './binary/errors.js';
 import { AuditError, build, planFromManifest } from './build.js';
 import { CompositionError } from './compose/errors.js';
@@ -132,9 +132,13 @@ async function runCommand(argv: string[]): Promise<number> {
     if (!host) throw new UsageError(`--dir takes HOST or HOST::GUEST, not \`${dir}\``);
     dirs[guest] = host;
   }
+  const component = await readInput(path);
+  for (const preopen of expectedHostPreopens(component)) {
+    if (!(preopen in dirs)) process.stderr.write(`virt: note: the manifest mounts the host's ${preopen}, which this run does not grant: add --dir ${preopen} (or --dir HOST_DIR::${preopen})\n`);
+  }
   // Loaded here: preview2-shim's start-up is of no use to build and inspect.
   const { run } = await import('./run/run.js');
-  const result = await run(await readInput(path), {
+  const result = await run(component, {
     args: [basename(path), ...args],
     env,
     dirs,

@@ -146,6 +146,21 @@ test('build embeds a tree named relative to the manifest, shows progress, and vi
   assert.is(ran.stdout, 'page 599\n');
 });
 
+test('virt run names the host mounts that it was not given', () => {
+  const data = join(dir, 'srv-data');
+  mkdirSync(data, { recursive: true });
+  writeFileSync(join(data, 'note.txt'), 'from the host\n');
+  const out = join(dir, 'mounted.wasm');
+  const built = cli(['build', file('mounts.yaml', 'version: 1\nfilesystem:\n  mounts:\n    /data: { host: /srv/data }\n'), 'test/fixtures/apps/cat.wasm', '-o', out]);
+  assert.is(built.status, 0, built.stderr);
+  const without = cli(['run', out, '--', '/data/note.txt']);
+  assert.match(without.stderr, "virt: note: the manifest mounts the host's /srv/data, which this run does not grant: add --dir /srv/data (or --dir HOST_DIR::/srv/data)");
+  assert.match(without.stdout, 'cannot open /data/note.txt');
+  const granted = cli(['run', out, '--dir', `${data}::/srv/data`, '--', '/data/note.txt']);
+  assert.is(granted.stderr, '');
+  assert.is(granted.stdout, 'from the host\n');
+});
+
 test('a non-Wasm file and a truncated component are refused', () => {
   refuses([manifest, file('text.wasm', 'hello, world')], 'not a WebAssembly binary');
   const whole = fixture('apps/env-print.wasm');

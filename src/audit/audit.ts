@@ -2,7 +2,7 @@
 import { ByteReader } from '../binary/byte-reader.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
-import type { ComponentInfo, ImportEntry } from '../binary/component-reader.js';
+import { readComponent, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
 import type { Plan } from '../policies/plan.js';
 import type { AppImport } from '../units/unit.js';
 import { VIRTUALIZERS, virtualizerFor, virtualizerOf, type Virtualizer } from '../units/virtualizers.js';
@@ -18,6 +18,8 @@ export interface AuditLine {
   readonly interface: string;
   readonly status: AuditStatus;
   readonly detail: string;
+  /** On `wasi:filesystem/preopens`: the host preopens that the manifest's host mounts name. */
+  readonly hostPreopens?: readonly string[];
 }
 
 /** The audit of one build. */
@@ -65,7 +67,13 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
     const virtualizer = virtualizerFor(plan, id);
     if (virtualized.has(entry.name) && virtualizer) {
       const passes = fromHost.has(entry.name) ? ' (calls the host for what the manifest passes through)' : '';
-      lines.push({ interface: entry.name, status: 'virtualized', detail: virtualizer.describe(plan, id) + passes });
+      const hostPreopens = id === 'wasi:filesystem/preopens' && plan.filesystem.mode === 'virtual'
+        ? plan.filesystem.mounts.flatMap((m) => (m.source.kind === 'host' ? [m.source.path] : []))
+        : [];
+      lines.push({
+        interface: entry.name, status: 'virtualized', detail: virtualizer.describe(plan, id) + passes,
+        ...(hostPreopens.length ? { hostPreopens } : {}),
+      });
     } else {
       const known = parseInterfaceName(entry.name)?.namespace === 'wasi';
       lines.push({ interface: entry.name, status: 'host', detail: known ? 'passed to the host' : 'passed to the host (an interface virt does not know)' });
@@ -104,6 +112,11 @@ export function embedAudit(component: Uint8Array, report: AuditReport): Uint8Arr
   const virtualized = report.lines.filter((l) => l.status === 'virtualized');
   const contents = new ByteWriter().name(AUDIT_SECTION).raw(new TextEncoder().encode(JSON.stringify(virtualized))).finish();
   return new ByteWriter().raw(component).section(SECTION.custom, contents).finish();
+}
+
+/** The host preopens a built component's host mounts name (from its embedded audit): hosts should grant them. */
+export function expectedHostPreopens(component: Uint8Array): string[] {
+  return (embeddedAudit(component, readComponent(component)) ?? []).flatMap((line) => line.hostPreopens ?? []);
 }
 
 /** The audit a build embedded in `component`, if any. */
