@@ -66,9 +66,13 @@ export async function preview1Adapter(kind: 'command' | 'reactor'): Promise<Uint
 /** The JavaScript files of a transpiled component, by file name. */
 export type TranspiledFiles = Record<string, Uint8Array>;
 
-/** Transpiles a component to ES modules for in-process instantiation. */
-export async function transpile(binary: Uint8Array, name: string): Promise<TranspiledFiles> {
-  const result = await jcoTranspile(binary, { name, instantiation: 'async', noTypescript: true, quiet: true });
+/**
+ * Transpiles a component to ES modules for in-process instantiation. With
+ * `multiMemory`, calls between components copy lists with Wasm multi-memory
+ * instead of through JS a byte at a time; only hosts that have it can run that.
+ */
+export async function transpile(binary: Uint8Array, name: string, multiMemory = false): Promise<TranspiledFiles> {
+  const result = await jcoTranspile(binary, { name, instantiation: 'async', noTypescript: true, quiet: true, multiMemory });
   const files: TranspiledFiles = {};
   for (const [file, bytes] of Object.entries(result.files)) files[file] = bytes as Uint8Array;
   return files;
