@@ -225,6 +225,32 @@ test('embed errors name the line: a missing directory, and a tree over max_size'
   assert.match(big.message, '`./tree` holds more than its max_size of 1.0 KiB: raise `max_size` to embed it all, or `exclude` what the app does not need');
 });
 
+test('follow gives up on a symlink cycle outside the tree, and names a target it cannot follow', async () => {
+  const dir = workspace();
+  mkdirSync(join(dir, 'outside'));
+  symlinkSync('.', join(dir, 'outside/again'));
+  symlinkSync('../outside', join(dir, 'tree/out'));
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /data: { embed: ./tree, follow: true }\n';
+  const cycle = await buildError(dir, yaml);
+  assert.match(cycle.message, 'error: `out/again/again/again');
+  assert.match(cycle.message, 'in `./tree`: too many levels of symlinks to follow');
+  const other = workspace();
+  symlinkSync('../nowhere', join(other, 'tree/dangling'));
+  const dangling = await buildError(other, yaml);
+  assert.match(dangling.message, '`dangling` in `./tree` points at `../nowhere`, which cannot be followed: no such file');
+});
+
+test('a mount below a file of an embedded tree, and a build given no way to read files, are refused', async () => {
+  const dir = workspace();
+  const nested = await buildError(dir, 'version: 1\nfilesystem:\n  mounts:\n    /data: { embed: ./tree }\n    /data/hello.txt/x: { text: "" }\n');
+  assert.is(nested.name, 'CompositionError');
+  assert.match(nested.message, 'cannot mount `/data/hello.txt/x`: `hello.txt` on its way is not a directory in what is mounted above it');
+  const source = 'version: 1\nfilesystem:\n  mounts:\n    /data: { embed: ./tree }\n';
+  const unreadable = await build({ manifest: { source, file: 'virt.yaml' }, app: cat }).then(() => undefined, (e) => e);
+  assert.is(unreadable?.name, 'ManifestError');
+  assert.match(unreadable.message, 'virt.yaml:4:21: error: cannot embed `./tree`: this build was given no way to read files');
+});
+
 test('a top-level mount must be a directory: a file there is refused', async () => {
   const dir = workspace();
   const error = await buildError(dir, 'version: 1\nfilesystem:\n  mounts:\n    /config.toml: { text: "x" }\n');
