@@ -1,13 +1,12 @@
-// virt's io group (experimental, groundwork for stdio and the filesystem):
-// with it, the app's streams, stdio and filesystem pass through a generated
-// unit that owns wasi:io, and the app cannot tell.
+// virt's io group: with it, the app's streams, stdio and host filesystem pass
+// through a generated unit that owns wasi:io, and the app cannot tell.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, readComponent } from '../dist/index.js';
-import { compositionError, fixture, instantiate, runCommand } from './helpers.js';
+import { fixture, instantiate, runCommand } from './helpers.js';
 
 const manifest = { source: 'version: 1\nenv:\n  vars: { A: b }\n  args: [tool, /data/note.txt]\n', file: 'virt.yaml' };
 const withIoGroup = (app) => build({ manifest, app, io: 'virt' });
@@ -41,16 +40,6 @@ test("a library's exports still work with the io group", async () => {
   const exports = await instantiate(component);
   assert.is(exports.cwd(), '/srv');
   assert.is(exports.answer(1), 2);
-});
-
-test('the io group refuses what it cannot serve yet, and says what', async () => {
-  for (const [app, source, what] of [
-    ['apps/net-probe.wasm', 'version: 1\nhttp: { allow: ["https://example.com"] }\n', 'an HTTP allow-list'],
-    ['apps/net-probe.wasm', 'version: 1\nsockets: { allow: ["127.0.0.1:80"] }\n', 'a sockets allow-list'],
-  ]) {
-    const error = await compositionError(build({ manifest: { source, file: 'virt.yaml' }, app: fixture(app), io: 'virt' }));
-    assert.is(error.message, `virt's io group cannot yet serve an app with ${what}`);
-  }
 });
 
 test.run();

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { hostImports, load, readComponent } from '../dist/index.js';
+import { build, hostImports, load, readComponent } from '../dist/index.js';
 import { buildWith, cacheDir, compositionError, fixture, instantiate, renameInterfaces, root } from './helpers.js';
 
 const probe = fixture('apps/net-probe.wasm');
@@ -163,6 +163,47 @@ test('sockets allow-list: a CIDR range and any port', async () => {
     assert.match(app.probeSockets(), 'resolve: ok');
   } finally {
     server.close();
+  }
+});
+
+// Behind virt's io group (which stdio policies and the virtual filesystem bring in), every network policy
+// still works: the group forwards wasi:http's types, and host sockets and HTTP, wrapping their streams.
+const grouped = (source) => build({ manifest: { source, file: 'virt.yaml' }, app: probe, io: 'virt' });
+
+test('behind the io group: host HTTP and host sockets work, and http: deny still denies', async () => {
+  const http = await server('http-server.js');
+  try {
+    const open = await grouped('version: 1\nhttp: host\nsockets: host\n');
+    assert.match(open.audit.lines.find((l) => l.interface === 'wasi:http/types@0.2.12').detail, "forwarded to the host through virt's io group");
+    const app = await instantiate(open.component);
+    // Twice: the second request's handles no longer coincide with their reps.
+    assert.is(app.httpGet(false, `127.0.0.1:${http.port}`, true), 'http: status 204');
+    assert.is(app.httpGet(false, `127.0.0.1:${http.port}`, true), 'http: status 204');
+    assert.match(app.probeSockets(), 'tcp: ok\nudp: ok\n');
+    const closed = await instantiate((await grouped('version: 1\nhttp: deny\n')).component);
+    assert.is(closed.httpGet(false, `127.0.0.1:${http.port}`, true), 'http: error case 15');
+    assert.equal(await http.settled(2), [`GET 127.0.0.1:${http.port}/`, `GET 127.0.0.1:${http.port}/`]);
+  } finally {
+    http.close();
+  }
+});
+
+test('behind the io group: the HTTP and sockets allow-lists let through exactly what they list', async () => {
+  const http = await server('http-server.js');
+  const allowed = await echoServer();
+  const other = await echoServer();
+  try {
+    const { component } = await grouped(`version: 1\nhttp: { allow: ["http://127.0.0.1:${http.port}"] }\nsockets: { allow: ["127.0.0.1:${allowed.port}"] }\n`);
+    const app = await instantiate(component);
+    assert.is(app.httpGet(false, `127.0.0.1:${http.port}`, true), 'http: status 204');
+    assert.is(app.httpGet(false, `localhost:${http.port}`, true), 'http: error case 15');
+    assert.equal(await http.settled(1), [`GET 127.0.0.1:${http.port}/`]);
+    assert.is(app.tcpEcho(allowed.port, 'through the group'), 'echo: through the group');
+    assert.is(app.tcpEcho(other.port, 'hello'), 'connect: access-denied');
+  } finally {
+    http.close();
+    allowed.close();
+    other.close();
   }
 });
 

@@ -44,7 +44,8 @@ export function deniedHttpUnit(wit: WasiWit, handler: AppImport, all: ReadonlyMa
 const SCHEME_AREA = 128;
 const AUTHORITY_AREA = 160;
 const SCHEME_CASE = { http: 0, https: 1 } as const;
-const METHODS = ['[method]outgoing-request.scheme', '[method]outgoing-request.authority'];
+/** What the HTTP allow-list asks of each request, whether or not the app does. */
+export const ALLOW_LIST_HTTP_METHODS = ['[method]outgoing-request.scheme', '[method]outgoing-request.authority'];
 
 // The two methods the unit asks about a request, as declarations of the app's `wasi:http/types` instance type.
 const askAboutRequests: Widening = ({ localCount, localIndex, functions }) => {
@@ -59,8 +60,8 @@ const askAboutRequests: Widening = ({ localCount, localIndex, functions }) => {
     .name('HTTPS').u8(0x00).u8(0x00)
     .name('other').u8(0x01).u8(PRIMITIVE.string.primitive).u8(0x00)));
   const optionScheme = decls.type(new ByteWriter().u8(0x6b).s33(scheme));
-  if (!functions.includes(METHODS[0])) decls.exportFunction(METHODS[0], [['self', borrow]], optionScheme);
-  if (!functions.includes(METHODS[1])) decls.exportFunction(METHODS[1], [['self', borrow]], optionString);
+  if (!functions.includes(ALLOW_LIST_HTTP_METHODS[0])) decls.exportFunction(ALLOW_LIST_HTTP_METHODS[0], [['self', borrow]], optionScheme);
+  if (!functions.includes(ALLOW_LIST_HTTP_METHODS[1])) decls.exportFunction(ALLOW_LIST_HTTP_METHODS[1], [['self', borrow]], optionString);
   return decls.decls;
 };
 
@@ -104,11 +105,11 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
     exports: mirrorExports([handler]),
     imports: [
       ...sharedTypes(all, IO_IDS),
-      { name: types.name, outer: formatInterfaceName(types.name), functions: new Set(METHODS), resources: new Set(types.types ?? []) },
+      { name: types.name, outer: formatInterfaceName(types.name), functions: new Set(ALLOW_LIST_HTTP_METHODS), resources: new Set(types.types ?? []) },
       { name: inNamespace(handler.name, HOST_NAMESPACE), outer: formatInterfaceName(handler.name), functions: new Set(['handle']), sharedLocalUses: true },
     ],
     widen: new Map([[formatInterfaceName(types.name), askAboutRequests]]),
-    keepImport: (module, func) => module.includes(`|${HOST_NAMESPACE}:`) || METHODS.includes(func) || func.endsWith('_drop'),
+    keepImport: (module, func) => module.includes(`|${HOST_NAMESPACE}:`) || ALLOW_LIST_HTTP_METHODS.includes(func) || func.endsWith('_drop'),
     helpers: [bytesEqual],
     data: Uint8Array.from(data),
     body(func, _, core) {
@@ -118,8 +119,8 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
         name: 'http-allow-list',
         locals: ['i32'],
         instructions: [
-          'local.get 0', `i32.const ${SCHEME_AREA}`, call(METHODS[0]),
-          'local.get 0', `i32.const ${AUTHORITY_AREA}`, call(METHODS[1]),
+          'local.get 0', `i32.const ${SCHEME_AREA}`, call(ALLOW_LIST_HTTP_METHODS[0]),
+          'local.get 0', `i32.const ${AUTHORITY_AREA}`, call(ALLOW_LIST_HTTP_METHODS[1]),
           `i32.const ${SCHEME_AREA}`, 'i32.load8_u', `i32.const ${AUTHORITY_AREA}`, 'i32.load8_u', 'i32.and',
           'if', ...checks, 'end',
           'local.get 3',

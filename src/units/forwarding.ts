@@ -19,9 +19,9 @@ export function hostCopies(imports: readonly AppImport[]): UnitImport[] {
   }));
 }
 
-/** The core imports a forwarding body calls: the host copies, and `[resource-new]` of the unit's resources. */
+/** The core imports a forwarding body calls: the host copies, and `[resource-new]`/`[resource-rep]` of the unit's resources. */
 export function keepForwardingImport(module: string, name: string): boolean {
-  return module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && name.endsWith('_new'));
+  return module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && (name.endsWith('_new') || name.endsWith('_rep')));
 }
 
 /** How one export forwards: its interface, and which interfaces' resources are the unit's own. */
@@ -63,8 +63,20 @@ export function forwardBody(call: ForwardedCall): FunctionBody {
     return { instructions: ['local.get 0', `call ${drop}`] };
   }
   const retptr = returnsInMemory(call);
+  // An own handle of the unit's own resource arrives as a handle in its own table (the canonical ABI
+  // lowers `own` as a new handle even into the resource's defining component): the host wants the rep.
+  // The handle stays in the table, for its destructor would drop what the host now owns.
+  const owned = new Map(abi.ownParamSites(id, func).filter((site) => call.ownsResourcesOf(site.home)).map((site) => [site.index, site]));
+  const arg = (i: number): string[] => {
+    const site = owned.get(i);
+    if (!site) return [`local.get ${i}`, ...(call.param?.(i) ?? [])];
+    const rep = [`local.get ${i}`, `call ${core.imported(`_ex_${site.home}`, `${site.resource}_rep`).index}`];
+    return site.when
+      ? [`local.get ${site.when.index}`, `i32.const ${site.when.caseIndex}`, 'i32.eq', 'if (result i32)', ...rep, 'else', `local.get ${i}`, 'end']
+      : rep;
+  };
   const forward = [
-    ...core.exported(call.coreName).params.flatMap((_, i) => [`local.get ${i}`, ...(call.param?.(i) ?? [])]),
+    ...core.exported(call.coreName).params.flatMap((_, i) => arg(i)),
     ...(retptr ? [`i32.const ${RETURN_AREA}`] : []),
     `call ${targetOf(call).index}`,
   ];

@@ -6,12 +6,11 @@ import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from '../virtu
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/environment-unit.js';
 import { EXIT_ID, exitUnit } from '../virtual-env/exit-unit.js';
 import { RANDOM_IDS, randomUnit } from '../virtual-env/random-unit.js';
-import { allowListHttpUnit, deniedHttpUnit, HTTP_TYPES_ID, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
+import { ALLOW_LIST_HTTP_METHODS, allowListHttpUnit, deniedHttpUnit, HTTP_TYPES_ID, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
 import { allowListSocketsUnit } from '../null-sockets/allow-list-unit.js';
 import { nullSocketsUnit, SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
 import { interfaceId } from '../wit/names.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
-import { CompositionError } from '../compose/errors.js';
 import { IO_GROUP_IDS, ioGroupUnit } from '../virtual-fs/io-group-unit.js';
 import { hasHostMounts, vfsUnit } from '../virtual-fs/vfs-unit.js';
 import { buildGeneratedUnit } from './generated-unit.js';
@@ -175,17 +174,20 @@ const ioGroup: Virtualizer = {
     return what[streamMode(plan, id)];
   },
   build(plan, imports, all, wit) {
-    // An allow-list unit hands the host's handles to the host: behind the group, it holds the group's.
-    const clash = all.has(OUTGOING_HANDLER_ID) && plan.http.mode === 'allow'
-      ? 'an HTTP allow-list'
-      : SOCKETS_IDS.some((id) => all.has(id)) && plan.sockets.mode === 'allow'
-        ? 'a sockets allow-list'
-        : undefined;
-    if (clash) throw new CompositionError(`virt's io group cannot yet serve an app with ${clash}`, 'io-group');
+    // An allow-list unit forwards to the host what it lets through: behind the group, it forwards to the
+    // group, which forwards to the host, wrapping streams and pollables as the group's. The group then
+    // also serves what the allow-list asks of the app's HTTP types.
+    const behindAllowLists = [
+      ...(plan.sockets.mode === 'allow' ? SOCKETS_IDS.flatMap((id) => all.get(id) ?? []) : []),
+      ...(plan.http.mode === 'allow' ? [all.get(OUTGOING_HANDLER_ID) ?? []].flat() : []),
+    ];
+    const served = [...imports, ...behindAllowLists].map((app) => (interfaceId(app.name) === HTTP_TYPES_ID && plan.http.mode === 'allow'
+      ? { ...app, functions: [...new Set([...app.functions, ...ALLOW_LIST_HTTP_METHODS])] }
+      : app));
     // A virtual monotonic clock's sleeps get their ready pollables from the io group.
     const subscribes = all.get(MONOTONIC_CLOCK_ID)?.functions.some((fn) => fn.startsWith('subscribe-')) ?? false;
     const ready = subscribes && plan.clocks.monotonic.mode === 'virtual' ? all.get(POLL_ID) : undefined;
-    return buildGeneratedUnit(ioGroupUnit(wit, imports, plan.stdio, ready !== undefined, virtualFs(plan, all)), wit);
+    return buildGeneratedUnit(ioGroupUnit(wit, served, plan.stdio, ready !== undefined, virtualFs(plan, all)), wit);
   },
   before: async (plan, all, wit) => (virtualFs(plan, all) && plan.filesystem.mode === 'virtual' ? buildUnit(vfsUnit(plan.filesystem, wit, all), wit) : undefined),
   hostForbidden: (plan, id) => streamMode(plan, id) !== 'host' || (FILESYSTEM_IDS.includes(id) && plan.filesystem.mode === 'virtual' && !hasHostMounts(plan.filesystem)),

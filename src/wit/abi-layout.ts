@@ -54,6 +54,14 @@ export interface CaseCondition {
 }
 
 /** Where a resource handle sits inside a value, and when it is there. */
+/** A flat core parameter that holds an owned handle, when `when` (a discriminant parameter) holds. */
+export interface OwnParamSite {
+  readonly index: number;
+  readonly resource: string;
+  readonly home: string;
+  readonly when?: { readonly index: number; readonly caseIndex: number };
+}
+
 export interface HandleSite {
   readonly offset: number;
   /** The resource's name and the interface that defines it. */
@@ -185,13 +193,104 @@ export class AbiLayouts {
 
   /** The result type of function `func` (`[method]r.f` for methods) of interface `id`, as written. */
   resultType(id: string, func: string): string {
-    const m = /^\[(?:method|static)\]([a-z0-9-]+)\.(.+)$/.exec(func);
+    return this.declaration(id, func).result;
+  }
+
+  /**
+   * The flat core parameters of `func` that hold an owned handle (as the
+   * canonical ABI flattens its parameters, `self` first for a method), with
+   * the discriminant that must hold for it to be there (an `option` or
+   * `result` case). Own handles deeper in a parameter are not supported.
+   */
+  ownParamSites(id: string, func: string): OwnParamSite[] {
+    const params = splitTop(this.declaration(id, func).params).map((p) => p.slice(p.indexOf(':') + 1).trim()).filter(Boolean);
+    const sites: OwnParamSite[] = [];
+    let index = func.startsWith('[method]') ? 1 : 0;
+    for (const type of params) {
+      const direct = this.ownedResource(id, type);
+      const generic = /^(option|result)<([\s\S]*)>$/.exec(type);
+      if (direct) {
+        sites.push({ index, ...direct });
+      } else if (generic) {
+        const args = splitTop(generic[2]);
+        const cases = generic[1] === 'option' ? [undefined, args[0]] : args.map((a) => (a === '_' ? undefined : a));
+        cases.forEach((c, caseIndex) => {
+          const owned = c === undefined ? undefined : this.ownedResource(id, c);
+          if (owned) sites.push({ index: index + 1, ...owned, when: { index, caseIndex } });
+          else if (c !== undefined && this.holdsOwn(id, c)) throw new Error(`assertion failed: an own handle nested in \`${c}\` of \`${func}\``);
+        });
+      } else if (this.holdsOwn(id, type)) {
+        throw new Error(`assertion failed: an own handle nested in \`${type}\` of \`${func}\``);
+      }
+      index += this.flatCount(id, type);
+    }
+    return sites;
+  }
+
+  // The resource `type` owns, when it is an own handle (written `r`, `own<r>` or an alias of them).
+  private ownedResource(id: string, type: string): { resource: string; home: string } | undefined {
+    const text = type.trim();
+    if (text.startsWith('borrow<')) return undefined;
+    const inner = /^own<([\s\S]*)>$/.exec(text)?.[1] ?? text;
+    if (/[<>]/.test(inner) || inner in PRIMITIVES || inner === 'string') return undefined;
+    const [site] = this.handleSites(id, inner);
+    return site && !site.list && site.when.length === 0 && site.offset === 0 && this.layout(id, inner).size === 4 ? { resource: site.resource, home: site.home } : undefined;
+  }
+
+  // Whether a value of `type` holds an own handle anywhere.
+  private holdsOwn(id: string, type: string): boolean {
+    return this.handleSites(id, type.replace(/borrow<[^<>]*>/g, 'u32')).length > 0;
+  }
+
+  // How many core values the canonical ABI flattens `expr` into.
+  private flatCount(id: string, expr: string): number {
+    const text = expr.trim();
+    if (text === '_') return 0;
+    if (text in PRIMITIVES) return 1;
+    if (text === 'string') return 2;
+    const generic = /^([a-z]+)<([\s\S]*)>$/.exec(text);
+    if (generic) {
+      const args = splitTop(generic[2]);
+      switch (generic[1]) {
+        case 'list': return 2;
+        case 'own':
+        case 'borrow': return 1;
+        case 'tuple': return args.reduce((n, a) => n + this.flatCount(id, a), 0);
+        case 'option': return 1 + this.flatCount(id, args[0]);
+        case 'result': return 1 + Math.max(0, ...args.map((a) => this.flatCount(id, a)));
+      }
+    }
+    if (text === 'result') return 1;
+    const [home, item] = this.definition(id, text);
+    if (item.startsWith('resource ')) return 1;
+    const alias = /^type [A-Za-z0-9-]+ = ([\s\S]+);$/.exec(item);
+    if (alias) return this.flatCount(home, alias[1]);
+    const block = /^(record|variant|enum|flags) [A-Za-z0-9-]+ \{([\s\S]*)\}$/.exec(item)!;
+    const members = splitTop(block[2]);
+    switch (block[1]) {
+      case 'record': return members.reduce((n, m) => n + this.flatCount(home, m.slice(m.indexOf(':') + 1)), 0);
+      case 'variant': return 1 + Math.max(0, ...members.map((m) => this.flatCount(home, /\(([\s\S]*)\)$/.exec(m)?.[1] ?? '_')));
+      case 'enum': return 1;
+      default: return Math.max(1, Math.ceil(members.length / 32));
+    }
+  }
+
+  // A function's parameters and result, as written (a constructor returns its resource).
+  private declaration(id: string, func: string): { params: string; result: string } {
     const items = this.items(id);
+    const constructed = /^\[constructor\]([a-z0-9-]+)$/.exec(func)?.[1];
+    if (constructed) {
+      const resource = items.find((i) => i.startsWith(`resource ${constructed}`)) ?? '';
+      const decl = /(?:^|[;{\s])constructor\(([^)]*)\)/.exec(resource);
+      if (!decl) throw new Error(`assertion failed: \`${id}\` declares no \`${func}\``);
+      return { params: decl[1], result: constructed };
+    }
+    const m = /^\[(?:method|static)\]([a-z0-9-]+)\.(.+)$/.exec(func);
     const scope = m ? (items.find((i) => i.startsWith(`resource ${m[1]}`)) ?? '') : items.join(';\n');
     const name = m ? m[2] : func;
     const decl = new RegExp(`(?:^|[;{\\s])%?${name}:\\s*(?:static\\s+)?func\\(([^)]*)\\)\\s*(?:->\\s*([^;]+))?;`).exec(scope);
     if (!decl) throw new Error(`assertion failed: \`${id}\` declares no \`${func}\``);
-    return (decl[2] ?? '_').trim();
+    return { params: decl[1], result: (decl[2] ?? '_').trim() };
   }
 
   private items(id: string): readonly string[] {
