@@ -25,7 +25,7 @@ type GuestNode =
   | { kind: 'host'; writable: boolean; mtimeNs: bigint; hostPath: string };
 
 /** The guest tree of a virtual filesystem: its preopens by guest path. */
-export function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint): Map<string, GuestNode> {
+function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint): Map<string, GuestNode> {
   const time = (own: bigint): bigint => (fs.mtime === 'build' ? own : fs.mtime);
   const fromTree = (entry: TreeEntry): GuestNode => {
     const mtimeNs = time(entry.mtimeNs);
@@ -68,11 +68,9 @@ export function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now:
 }
 
 /** The config blob (layout in ./assembly/vfs.ts) and the blob of file contents. */
-export function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: Uint8Array; data: Uint8Array } {
-  const blob = new ConfigBlob();
+function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: Uint8Array; data: Uint8Array } {
   const files: Uint8Array[] = [];
   let dataLength = 0;
-  let count = 0;
   const body = new ConfigBlob();
   // Breadth-first, so that every parent comes before its children.
   const queue: Array<[GuestNode, number, string]> = [...preopens].map(([name, node]) => [node, NO_PARENT, name]);
@@ -90,7 +88,6 @@ export function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: U
     } else {
       for (const [childName, child] of node.entries) queue.push([child, i, childName]);
     }
-    count++;
   }
   if (dataLength > 0xffffffff) throw new CompositionError('the embedded files hold more than 4 GiB, more than one data segment can', 'filesystem');
   const data = new Uint8Array(dataLength);
@@ -99,7 +96,7 @@ export function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: U
     data.set(file, at);
     at += file.length;
   }
-  return { config: blob.u32(count).raw(body.finish()).finish(), data };
+  return { config: new ConfigBlob().u32(queue.length).raw(body.finish()).finish(), data };
 }
 
 // What the io group always calls: drops, the preopens and file streams.

@@ -97,7 +97,7 @@ class EntryStream {
 }
 
 class FileStream {
-  constructor(public node: Node, public flags: u32, public position: u64, public append: bool, public host: i32 = -1) {}
+  constructor(public node: Node, public position: u64, public append: bool, public host: i32 = -1) {}
 }
 
 let nextIno: u64 = 1;
@@ -544,7 +544,7 @@ function openStream(handle: u32, offset: u64, need: u32, append: bool): usize {
   if (d == null) return fail(E_BADF, 4);
   if (!hostDescriptor(d) && d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
   if ((d.flags & need) == 0) return fail(E_BADF, 4);
-  const stream = new FileStream(d.node, d.flags, offset, append, d.host);
+  const stream = new FileStream(d.node, offset, append, d.host);
   for (let i = 0; i < fileStreams.length; i++) {
     if (fileStreams[i] == null) {
       fileStreams[i] = stream;
