@@ -43,8 +43,11 @@ Exit codes: 0 success; 2 bad input (manifest, component, flags, files) and
 nothing written; 1 an internal error. \`virt run\` exits with the guest's code.
 
 The manifest (YAML): version, env, clocks, random, exit, deterministic, stdio,
-sockets, http. Every key is described in schemas/virt.schema.json, which YAML
-editors can use for completion; the README shows each section.
+sockets, http, filesystem. Every key is described in schemas/virt.schema.json,
+which YAML editors can use for completion; the README shows each section.
+Paths the manifest names (embed, stdin file) are relative to the manifest.
+A filesystem "host:" mount names a host preopen: grant it to virt run with
+--dir, as it says when one is missing.
 
 Example:
   virt build examples/hello/virt.yaml examples/hello/app.wasm -o hello.virt.wasm
