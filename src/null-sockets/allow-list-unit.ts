@@ -5,7 +5,7 @@
 // Everything else forwards (src/units/forwarding.ts): the unit's resources
 // hold the host's handles.
 import type { SocketRule } from '../policies/socket-rules.js';
-import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
+import { FORWARDING_HELPERS, forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
 import type { GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
@@ -104,7 +104,7 @@ export function allowListSocketsUnit(
     exports: mirrorExports(imports),
     imports: [...sharedTypes(all, IO_IDS), ...hostCopies(imports)],
     keepImport: keepForwardingImport,
-    helpers: [allowedHelper(policy.rules)],
+    helpers: [...FORWARDING_HELPERS, allowedHelper(policy.rules)],
     body(func, coreName, core) {
       if (func.endsWith('_post')) return { instructions: [] };
       const call = { abi, core, coreName, func, id: interfaceOf(coreName), ownsResourcesOf: (home: string) => home.startsWith('wasi:sockets/') };

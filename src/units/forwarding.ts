@@ -19,9 +19,9 @@ export function hostCopies(imports: readonly AppImport[]): UnitImport[] {
   }));
 }
 
-/** The core imports a forwarding body calls: the host copies, and `[resource-new]`/`[resource-rep]` of the unit's resources. */
+/** The core imports a forwarding body calls: the host copies, and the resource builtins of the unit's own resources. */
 export function keepForwardingImport(module: string, name: string): boolean {
-  return module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && (name.endsWith('_new') || name.endsWith('_rep')));
+  return module.includes(`|${HOST_NAMESPACE}:`) || (module.includes('|_ex_') && /_(new|rep|drop)$/.test(name));
 }
 
 /** How one export forwards: its interface, and which interfaces' resources are the unit's own. */
@@ -55,22 +55,33 @@ export function returnsInMemory(call: ForwardedCall): boolean {
   return targetOf(call).params.length === call.core.exported(call.coreName).params.length + 1;
 }
 
+/**
+ * What a unit that forwards needs besides its bodies: the rep of an own handle
+ * being handed to the host, whose destructor must then not drop it (-1: none).
+ */
+export const FORWARDING_HELPERS = ['  (global $virt-moved (mut i32) (i32.const -1))'];
+
 /** The body that forwards one export to the host: a destructor drops, anything else calls and wraps. */
 export function forwardBody(call: ForwardedCall): FunctionBody {
   const { abi, core, func, id } = call;
   if (func.endsWith('_dtor')) {
     const drop = core.imported(hostModule(id), `${func.slice(0, -'_dtor'.length)}_drop`).index;
-    return { instructions: ['local.get 0', `call ${drop}`] };
+    return { instructions: ['local.get 0', 'global.get $virt-moved', 'i32.eq', 'if', 'return', 'end', 'local.get 0', `call ${drop}`] };
   }
   const retptr = returnsInMemory(call);
   // An own handle of the unit's own resource arrives as a handle in its own table (the canonical ABI
   // lowers `own` as a new handle even into the resource's defining component): the host wants the rep.
-  // The handle stays in the table, for its destructor would drop what the host now owns.
+  // The handle is dropped on the way, with $virt-moved telling its destructor that the host owns it now.
   const owned = new Map(abi.ownParamSites(id, func).filter((site) => call.ownsResourcesOf(site.home)).map((site) => [site.index, site]));
   const arg = (i: number): string[] => {
     const site = owned.get(i);
     if (!site) return [`local.get ${i}`, ...(call.param?.(i) ?? [])];
-    const rep = [`local.get ${i}`, `call ${core.imported(`_ex_${site.home}`, `${site.resource}_rep`).index}`];
+    const resource = (builtin: string): string => `call ${core.imported(`_ex_${site.home}`, `${site.resource}_${builtin}`).index}`;
+    const rep = [
+      `local.get ${i}`, resource('rep'), 'global.set $virt-moved',
+      `local.get ${i}`, resource('drop'),
+      'global.get $virt-moved', 'i32.const -1', 'global.set $virt-moved',
+    ];
     return site.when
       ? [`local.get ${site.when.index}`, `i32.const ${site.when.caseIndex}`, 'i32.eq', 'if (result i32)', ...rep, 'else', `local.get ${i}`, 'end']
       : rep;

@@ -7,7 +7,7 @@
 // directory listings and file streams, whose calls go to the vfs unit.
 import type { StdioPlan } from '../policies/plan.js';
 import type { FunctionBody } from '../units/core-module-edit.js';
-import { forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
+import { FORWARDING_HELPERS, forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
 import { DATA_BASE, RETURN_AREA, reservedBase, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
@@ -267,7 +267,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
     keepImport: (module, name) => keepForwardingImport(module, name) || module.includes(`|${VFS_MODULE}@`),
     data: text,
     reserve: 16 + SLOTS * SLOT_SIZE + (virtualFs ? 16 + DROPS * 4 : 0),
-    helpers: (core) => [...pollableHelpers(state), ...(virtualFs ? dropHelpers(state + 16 + SLOTS * SLOT_SIZE, core) : [])],
+    helpers: (core) => [...FORWARDING_HELPERS, ...pollableHelpers(state), ...(virtualFs ? dropHelpers(state + 16 + SLOTS * SLOT_SIZE, core) : [])],
     body(func, coreName, core): FunctionBody {
       if (func.endsWith('_post')) return { instructions: [] };
       if (coreName.includes(`|${READY_ID}@`)) return readyBody(func, core);
