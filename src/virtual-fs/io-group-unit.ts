@@ -55,7 +55,7 @@ const SLOT_SIZE = 16;
 // Drops of virtual files, descriptors and listings wait in a queue (a count, then
 // entries of kind << 30 | handle) until the next call into the vfs unit: a
 // destructor runs outside any task of jco's, and cannot call another component.
-const DROPS = 256;
+const DROPS = 4096;
 const DROP_KINDS = ['drop-descriptor', 'drop-directory-entry-stream', 'drop-stream'] as const;
 
 function dropHelpers(drops: number, core: CoreView): string[] {
