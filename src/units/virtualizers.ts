@@ -1,6 +1,6 @@
 // Every group of interfaces virt can virtualize, with what the Plan makes of
-// it. One unit serves a group; later capabilities (filesystem, sockets) add
-// entries here.
+// it. One unit serves a group; the io group brings the virtual filesystem's
+// unit in just before its own.
 import type { ClockPolicy, MountSource, Plan } from '../policies/plan.js';
 import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from '../virtual-env/clocks-unit.js';
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from '../virtual-env/environment-unit.js';
@@ -178,9 +178,9 @@ const ioGroup: Virtualizer = {
     // group, which forwards to the host, wrapping streams and pollables as the group's. The group then
     // also serves what the allow-list asks of the app's HTTP types.
     const behindAllowLists = [
-      ...(plan.sockets.mode === 'allow' ? SOCKETS_IDS.flatMap((id) => all.get(id) ?? []) : []),
-      ...(plan.http.mode === 'allow' ? [all.get(OUTGOING_HANDLER_ID) ?? []].flat() : []),
-    ];
+      ...(plan.sockets.mode === 'allow' ? SOCKETS_IDS : []),
+      ...(plan.http.mode === 'allow' ? [OUTGOING_HANDLER_ID] : []),
+    ].flatMap((id) => all.get(id) ?? []);
     const served = [...imports, ...behindAllowLists].map((app) => (interfaceId(app.name) === HTTP_TYPES_ID && plan.http.mode === 'allow'
       ? { ...app, functions: [...new Set([...app.functions, ...ALLOW_LIST_HTTP_METHODS])] }
       : app));
