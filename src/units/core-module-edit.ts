@@ -149,7 +149,7 @@ export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): 
         out.push(`  (func $${watId(trapName(m)!)} (type ${m[4]}) ${body.join(' ')})`);
       }
       // A helper written one instruction per line may call functions by index, as bodies do.
-      for (const helper of edit.helpers ?? []) out.push(helper.split("\n").map(remapLine).join("\n"));
+      for (const helper of edit.helpers ?? []) out.push(helper.split('\n').map(remapLine).join('\n'));
     }
     out.push(line);
   }
