@@ -146,6 +146,15 @@ test('build embeds a tree named relative to the manifest, shows progress, and vi
   assert.is(ran.stdout, 'page 599\n');
 });
 
+test('the README\'s filesystem example builds and runs', () => {
+  const out = join(dir, 'files.virt.wasm');
+  const built = cli(['build', '-q', 'examples/files/virt.yaml', 'examples/files/app.wasm', '-o', out]);
+  assert.is(built.status, 0, built.stderr);
+  assert.is(cli(['run', out, '--', '/site/guide-link']).stdout, 'Files keep their tree: this one is at /site/docs/guide.txt.\n');
+  assert.is(cli(['run', out, '--', '/etc/motd']).stdout, 'no host files here\n');
+  assert.match(cli(['run', out, '--', '/etc/passwd']).stdout, 'cannot open /etc/passwd');
+});
+
 test('virt run names the host mounts that it was not given', () => {
   const data = join(dir, 'srv-data');
   mkdirSync(data, { recursive: true });
