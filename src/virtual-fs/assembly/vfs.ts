@@ -20,6 +20,11 @@
 // to the host's own open-at, stat-at, ... from the mount's root descriptor.
 // Descriptors, listings and streams under it hold the host's handles.
 //
+// Time: the virtual fs has no clock. A change during the run is stamped one
+// nanosecond after the latest time it has seen (the tree's newest file to
+// begin with), so that changed files are newer than the rest, in the same
+// order on every run.
+//
 // Memory: the tree is managed (minimal runtime, collected between calls);
 // what crosses the canonical ABI is unmanaged and freed at the next call.
 import { openConfig, readByte, readU32, readU64 } from "../../virtual-env/assembly/config";
@@ -101,6 +106,20 @@ class FileStream {
 }
 
 let nextIno: u64 = 1;
+let latest: u64 = 0; // the newest time the tree holds; `tick` moves past it
+let started = false; // init has built the tree: from now on, changes are stamped
+
+function tick(): u64 {
+  return ++latest;
+}
+
+// Marks `node` changed: its contents (`data`) or only its status.
+function touch(node: Node, data: bool): void {
+  if (!started) return;
+  const now = tick();
+  node.ctime = now;
+  if (data) node.mtime = now;
+}
 let preopens: Node[] = [];
 let preopenNames: string[] = [];
 let descriptors: Array<Descriptor | null> = [];
@@ -139,6 +158,7 @@ export function init(): void {
     const writable = readU32() == 1;
     const mtime = readU64();
     const node = newNode(kind, writable, mtime);
+    if (mtime > latest) latest = mtime;
     if (kind == FILE) {
       node.blobOffset = readU32();
       node.size = readU64();
@@ -157,6 +177,7 @@ export function init(): void {
   }
   ret = heap.alloc(128);
   hostRet = heap.alloc(128);
+  started = true;
 }
 
 function readString(): string {
@@ -167,6 +188,7 @@ function readString(): string {
 
 function attach(dir: Node, name: string, node: Node): void {
   dir.children!.set(name, node);
+  touch(dir, true);
   if (node.kind == DIRECTORY) {
     node.parent = dir;
     dir.links++;
@@ -175,6 +197,7 @@ function attach(dir: Node, name: string, node: Node): void {
 
 function detach(dir: Node, name: string, node: Node): void {
   dir.children!.delete(name);
+  touch(dir, true);
   if (node.kind == DIRECTORY) {
     node.parent = null;
     dir.links--;
@@ -509,6 +532,7 @@ function writeBytes(node: Node, offset: u64, src: usize, len: usize): u8 {
   if (offset > node.size) memory.fill(data.dataStart + <usize>node.size, 0, <usize>(offset - node.size));
   memory.copy(data.dataStart + <usize>offset, src, len);
   if (end > node.size) node.size = end;
+  touch(node, true);
   return 0;
 }
 
@@ -517,6 +541,7 @@ function resize(node: Node, size: u64): u8 {
   const data = materialize(node, size);
   if (size > node.size) memory.fill(data.dataStart + <usize>node.size, 0, <usize>(size - node.size));
   node.size = size;
+  touch(node, true);
   return 0;
 }
 
@@ -622,15 +647,16 @@ export function set_size(handle: u32, size: u64): usize {
   return code ? fail(code, 1) : ok();
 }
 
-// new-timestamp: 0 no-change | 1 now | 2 timestamp(seconds, nanoseconds). The virtual fs has no clock: `now` keeps the time.
+// new-timestamp: 0 no-change | 1 now (the next tick) | 2 timestamp(seconds, nanoseconds).
 function newTime(old: u64, tag: u32, seconds: u64, nanoseconds: u32): u64 {
-  return tag == 2 ? seconds * 1_000_000_000 + <u64>nanoseconds : old;
+  return tag == 2 ? seconds * 1_000_000_000 + <u64>nanoseconds : tag == 1 ? tick() : old;
 }
 
 function setTimes(node: Node, aTag: u32, aSec: u64, aNs: u32, mTag: u32, mSec: u64, mNs: u32): usize {
   if (!node.writable) return fail(E_ROFS, 1);
   node.atime = newTime(node.atime, aTag, aSec, aNs);
   node.mtime = newTime(node.mtime, mTag, mSec, mNs);
+  touch(node, false);
   return ok();
 }
 
@@ -744,7 +770,7 @@ export function create_directory_at(handle: u32, ptr: usize, len: usize): usize 
   if (resolvedNode != null) return fail(E_EXIST, 1);
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
-  attach(parent, resolvedName, newNode(DIRECTORY, true, parent.mtime));
+  attach(parent, resolvedName, newNode(DIRECTORY, true, tick()));
   return ok();
 }
 
@@ -832,6 +858,7 @@ export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize
   if (!parent.writable || !target.writable) return fail(E_ROFS, 1);
   attach(parent, resolvedName, target);
   target.links++;
+  touch(target, false);
   return ok();
 }
 
@@ -853,7 +880,7 @@ export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, ope
     if (trailingSlash) return fail(E_ISDIR, 4);
     const parent = resolvedParent!;
     if (!parent.writable) return fail(E_ROFS, 4);
-    node = newNode(FILE, true, parent.mtime);
+    node = newNode(FILE, true, tick());
     attach(parent, resolvedName, node);
   } else {
     if ((openFlags & O_CREATE) != 0 && (openFlags & O_EXCLUSIVE) != 0) return fail(E_EXIST, 4);
@@ -954,7 +981,7 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
   if (trailingSlash) return fail(E_NOTDIR, 1);
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
-  const link = newNode(SYMLINK, true, parent.mtime);
+  const link = newNode(SYMLINK, true, tick());
   link.target = target;
   attach(parent, resolvedName, link);
   return ok();
@@ -975,6 +1002,7 @@ export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
   if (!parent.writable) return fail(E_ROFS, 1);
   detach(parent, resolvedName, node);
   node.links--;
+  touch(node, false);
   return ok();
 }
 
