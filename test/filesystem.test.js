@@ -185,6 +185,19 @@ test('a read-only host mount: paths are checked before the host sees them, and n
   assert.equal(snapshot(tree), before);
 });
 
+test('a host mount inside an embedded tree: paths cross into it, and `..` does not cross back out', async () => {
+  const dir = workspace();
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  writeFileSync(join(data, 'note.txt'), 'on the host\n');
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /app: { embed: ./tree }\n    /app/data: { host: /srv/data }\n';
+  const { component } = await buildIn(dir, yaml, cat);
+  const read = async (path) => (await runCommand(component, { args: ['cat', path], dirs: { '/srv/data': data } })).stdout;
+  assert.is(await read('/app/data/note.txt'), 'on the host\n');
+  assert.is(await read('/app/hello.txt'), 'hello\n');
+  assert.is(await read('/app/data/../hello.txt'), 'cannot open /app/data/../hello.txt: Operation not permitted\n');
+});
+
 test('a host mount the host does not offer is absent; the rest of the tree is there', async () => {
   const dir = workspace();
   const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /data: { host: /srv/data }\n    /etc/app.toml: { text: "x = 1" }\n';
