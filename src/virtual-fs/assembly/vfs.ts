@@ -120,6 +120,7 @@ function touch(node: Node, data: bool): void {
   node.ctime = now;
   if (data) node.mtime = now;
 }
+
 let preopens: Node[] = [];
 let preopenNames: string[] = [];
 let descriptors: Array<Descriptor | null> = [];
@@ -254,18 +255,25 @@ function okU64(value: u64): usize {
   store<u64>(ret, value, 8);
   return ret;
 }
-// result<list<u8>|string, _>: the bytes into a result buffer.
-function okBytes(src: usize, len: usize, offset: usize): usize {
-  const dst = resultBuffer(len);
-  memory.copy(dst, src, len);
+// A string's UTF-8 bytes in a result buffer, stored as (pointer, length) at `at`.
+function storeString(at: usize, text: string): void {
+  const bytes = String.UTF8.encode(text);
+  const dst = resultBuffer(bytes.byteLength);
+  memory.copy(dst, changetype<usize>(bytes), bytes.byteLength);
+  store<u32>(at, <u32>dst);
+  store<u32>(at, <u32>bytes.byteLength, 4);
+}
+// result<list<u8>, _> (and the `ok` of a stream read): the list at @4.
+function okList(ptr: usize, len: usize): usize {
   store<u8>(ret, 0);
-  store<u32>(ret + offset, <u32>dst);
-  store<u32>(ret + offset, <u32>len, 4);
+  store<u32>(ret, <u32>ptr, 4);
+  store<u32>(ret, <u32>len, 8);
   return ret;
 }
 function okString(text: string): usize {
-  const bytes = String.UTF8.encode(text);
-  return okBytes(changetype<usize>(bytes), bytes.byteLength, 4);
+  store<u8>(ret, 0);
+  storeString(ret + 4, text);
+  return ret;
 }
 
 // descriptor-stat at `at`: type u8 @0, link-count u64 @8, size u64 @16, then three option<datetime> of 24 bytes.
@@ -285,23 +293,28 @@ function writeTime(at: usize, ns: u64): void {
 
 // --- handles -----------------------------------------------------------------
 
-function descriptorOf(handle: u32): Descriptor | null {
-  return handle < <u32>descriptors.length ? descriptors[handle] : null;
-}
-
-function newDescriptor(node: Node, flags: u32): u32 {
-  return addDescriptor(new Descriptor(node, flags));
-}
-
-function addDescriptor(d: Descriptor): u32 {
-  for (let i = 0; i < descriptors.length; i++) {
-    if (descriptors[i] == null) {
-      descriptors[i] = d;
+// A handle is an index into its table; a dropped one leaves a hole that the next handle fills.
+function addTo<T>(table: Array<T>, item: T): u32 {
+  for (let i = 0; i < table.length; i++) {
+    if (table[i] == null) {
+      table[i] = item;
       return <u32>i;
     }
   }
-  descriptors.push(d);
-  return <u32>(descriptors.length - 1);
+  table.push(item);
+  return <u32>(table.length - 1);
+}
+
+function entryOf<T>(table: Array<T>, handle: u32): T {
+  return handle < <u32>table.length ? table[handle] : changetype<T>(0);
+}
+
+function descriptorOf(handle: u32): Descriptor | null {
+  return entryOf(descriptors, handle);
+}
+
+function newDescriptor(node: Node, flags: u32): u32 {
+  return addTo(descriptors, new Descriptor(node, flags));
 }
 
 // --- paths -------------------------------------------------------------------
@@ -328,9 +341,7 @@ function resolve(base: Node, path: string, followFinal: bool): bool {
   resolvedNode = null;
   resolvedName = "";
   if (path.length == 0) return failWith(E_NOENT);
-  if (path.includes("\0")) return failWith(E_INVAL);
-  if (String.UTF8.byteLength(path) > PATH_MAX) return failWith(E_NAMETOOLONG);
-  if (path.charCodeAt(0) == 47) return failWith(E_PERM);
+  if (!checkPathText(path)) return false;
   trailingSlash = path.charCodeAt(path.length - 1) == 47;
   let pending = splitPath(path);
   const stack = new Array<Node>();
@@ -394,11 +405,18 @@ let hostMount: Node | null = null;
 let hostPath: ArrayBuffer | null = null; // keeps a rewritten path alive until the host call
 let hostPreopens: Map<string, i32> | null = null;
 
-// The checks a path gets before it reaches the host: the same as a virtual path's.
-function checkHostPath(path: string): bool {
+// What any path is checked for before it is walked: NUL, its length, and being absolute.
+function checkPathText(path: string): bool {
   if (path.includes("\0")) return failWith(E_INVAL);
   if (String.UTF8.byteLength(path) > PATH_MAX) return failWith(E_NAMETOOLONG);
   if (path.length > 0 && path.charCodeAt(0) == 47) return failWith(E_PERM);
+  return true;
+}
+
+// The checks a path gets before it reaches the host: a virtual path's, with `..` and long names
+// checked as text, since the host's own tree is not walked here.
+function checkHostPath(path: string): bool {
+  if (!checkPathText(path)) return false;
   const parts = splitPath(path);
   let depth = 0;
   for (let i = 0; i < parts.length; i++) {
@@ -569,15 +587,7 @@ function openStream(handle: u32, offset: u64, need: u32, append: bool): usize {
   if (d == null) return fail(E_BADF, 4);
   if (!hostDescriptor(d) && d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
   if ((d.flags & need) == 0) return fail(E_BADF, 4);
-  const stream = new FileStream(d.node, offset, append, d.host);
-  for (let i = 0; i < fileStreams.length; i++) {
-    if (fileStreams[i] == null) {
-      fileStreams[i] = stream;
-      return okU32(<u32>i);
-    }
-  }
-  fileStreams.push(stream);
-  return okU32(<u32>(fileStreams.length - 1));
+  return okU32(addTo(fileStreams, new FileStream(d.node, offset, append, d.host)));
 }
 
 export function advise(handle: u32, offset: u64, length: u64, advice: u32): usize {
@@ -683,10 +693,7 @@ export function read(handle: u32, length: u64, offset: u64): usize {
   }
   if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
   if ((d.flags & READ) == 0) return fail(E_BADF, 4);
-  const dst = readBytes(d.node, offset, length);
-  store<u8>(ret, 0);
-  store<u32>(ret, <u32>dst, 4);
-  store<u32>(ret, <u32>lastCount, 8);
+  okList(readBytes(d.node, offset, length), lastCount);
   store<u8>(ret, offset + <u64>lastCount >= d.node.size ? 1 : 0, 12);
   return ret;
 }
@@ -707,34 +714,23 @@ export function write(handle: u32, ptr: usize, len: usize, offset: u64): usize {
   return code ? fail(code, 8) : okU64(<u64>len);
 }
 
-function newEntryStream(stream: EntryStream): usize {
-  for (let i = 0; i < entryStreams.length; i++) {
-    if (entryStreams[i] == null) {
-      entryStreams[i] = stream;
-      return okU32(<u32>i);
-    }
-  }
-  entryStreams.push(stream);
-  return okU32(<u32>(entryStreams.length - 1));
-}
-
 export function read_directory(handle: u32): usize {
   enter();
   const d = descriptorOf(handle);
   if (d == null) return fail(E_BADF, 4);
   if (hostDescriptor(d)) {
     hostReadDirectory(d.host, ret);
-    return load<u8>(ret) != 0 ? ret : newEntryStream(new EntryStream(d.node, [], load<i32>(ret, 4)));
+    return load<u8>(ret) != 0 ? ret : okU32(addTo(entryStreams, new EntryStream(d.node, [], load<i32>(ret, 4))));
   }
   if (d.node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
-  return newEntryStream(new EntryStream(d.node, d.node.children!.keys()));
+  return okU32(addTo(entryStreams, new EntryStream(d.node, d.node.children!.keys())));
 }
 
 // result<option<directory-entry>, error-code>: option @4, type @8, name @12; error @4.
 export function read_directory_entry(handle: u32): usize {
   enter();
-  if (handle >= <u32>entryStreams.length || entryStreams[handle] == null) return fail(E_BADF, 4);
-  const stream = entryStreams[handle]!;
+  const stream = entryOf(entryStreams, handle);
+  if (stream == null) return fail(E_BADF, 4);
   if (stream.host >= 0) {
     hostReadDirectoryEntry(stream.host, ret);
     return ret;
@@ -744,14 +740,10 @@ export function read_directory_entry(handle: u32): usize {
     const name = stream.names[stream.index++];
     if (!children.has(name)) continue; // removed since the listing began
     const child = children.get(name);
-    const bytes = String.UTF8.encode(name);
-    const dst = resultBuffer(bytes.byteLength);
-    memory.copy(dst, changetype<usize>(bytes), bytes.byteLength);
     store<u8>(ret, 0);
     store<u8>(ret, 1, 4);
     store<u8>(ret, child.kind == HOST_MOUNT ? DIRECTORY : child.kind, 8);
-    store<u32>(ret, <u32>dst, 12);
-    store<u32>(ret, <u32>bytes.byteLength, 16);
+    storeString(ret + 12, name);
     return ret;
   }
   store<u8>(ret, 0);
@@ -871,7 +863,7 @@ export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, ope
     hostOpenAt(hostFd, pathFlags, hostPtr, hostLen, openFlags, flags, ret);
     if (load<u8>(ret) != 0) return ret;
     const d = new Descriptor(hostMount!, flags, load<i32>(ret, 4), true);
-    return okU32(addDescriptor(d));
+    return okU32(addTo(descriptors, d));
   }
   let node = resolvedNode;
   if (node == null) {
@@ -1055,9 +1047,9 @@ export function drop_descriptor(handle: u32): void {
 
 export function drop_directory_entry_stream(handle: u32): void {
   enter();
-  if (handle >= <u32>entryStreams.length || entryStreams[handle] == null) return;
-  const host = entryStreams[handle]!.host;
-  if (host >= 0) hostDropDirectoryEntryStream(host);
+  const stream = entryOf(entryStreams, handle);
+  if (stream == null) return;
+  if (stream.host >= 0) hostDropDirectoryEntryStream(stream.host);
   entryStreams[handle] = null;
 }
 
@@ -1074,17 +1066,13 @@ export function get_directories(): usize {
     if (root.kind == HOST_MOUNT) {
       const host = hostRootOf(root);
       if (host < 0) continue;
-      handle = addDescriptor(new Descriptor(root, flags, host, false));
+      handle = addTo(descriptors, new Descriptor(root, flags, host, false));
     } else {
       handle = newDescriptor(root, flags);
     }
-    const bytes = String.UTF8.encode(preopenNames[i]);
-    const name = resultBuffer(bytes.byteLength);
-    memory.copy(name, changetype<usize>(bytes), bytes.byteLength);
     const at = list + 12 * count++;
     store<u32>(at, handle);
-    store<u32>(at, <u32>name, 4);
-    store<u32>(at, <u32>bytes.byteLength, 8);
+    storeString(at + 4, preopenNames[i]);
   }
   store<u32>(ret, <u32>list);
   store<u32>(ret, <u32>count, 4);
@@ -1094,7 +1082,7 @@ export function get_directories(): usize {
 // --- file streams: results are result<_, stream-error>; stream-error 1 is `closed` ---------
 
 function streamOf(handle: u32): FileStream | null {
-  return handle < <u32>fileStreams.length ? fileStreams[handle] : null;
+  return entryOf(fileStreams, handle);
 }
 
 function closed(payloadOffset: usize): usize {
@@ -1118,18 +1106,12 @@ export function stream_read(handle: u32, len: u64): usize {
     const count = load<u32>(hostRet, 8);
     if (load<u8>(hostRet) != 0 || (count == 0 && len > 0)) return closed(4);
     s.position += <u64>count;
-    store<u8>(ret, 0);
-    store<u32>(ret, load<u32>(hostRet, 4), 4);
-    store<u32>(ret, count, 8);
-    return ret;
+    return okList(load<u32>(hostRet, 4), count);
   }
   if (s.position >= s.node.size) return closed(4);
   const dst = readBytes(s.node, s.position, len);
   s.position += <u64>lastCount;
-  store<u8>(ret, 0);
-  store<u32>(ret, <u32>dst, 4);
-  store<u32>(ret, <u32>lastCount, 8);
-  return ret;
+  return okList(dst, lastCount);
 }
 
 export function stream_skip(handle: u32, len: u64): usize {
