@@ -9,7 +9,7 @@ import { AuditError, build, planFromManifest } from './build.js';
 import { CompositionError } from './compose/errors.js';
 import { inspect, inspectPolicy } from './inspect/inspect.js';
 import { ManifestError } from './policies/diagnostics.js';
-import { nodeFiles } from './policies/load-files.js';
+import { nodeFiles, unreadable } from './policies/load-files.js';
 
 /** Exit codes that scripts can rely on. */
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
@@ -60,9 +60,7 @@ async function readInput(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
-    throw new UsageError(`cannot read \`${path}\`: ${why}`);
+    throw new UsageError(`cannot read \`${path}\`: ${unreadable(error)}`);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Plan } from '../policies/plan.js';
 import type { AppImport } from '../units/unit.js';
 import { VIRTUALIZERS, virtualizerFor, virtualizerOf, type Virtualizer } from '../units/virtualizers.js';
 import { IO_GROUP_IDS } from '../virtual-fs/io-group-unit.js';
+import { FS_PREOPENS_ID } from '../virtual-fs/vfs-unit.js';
 import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
 
 /** How the output provides one interface. */
@@ -67,7 +68,7 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
     const virtualizer = virtualizerFor(plan, id);
     if (virtualized.has(entry.name) && virtualizer) {
       const passes = fromHost.has(entry.name) ? ' (calls the host for what the manifest passes through)' : '';
-      const hostPreopens = id === 'wasi:filesystem/preopens' && plan.filesystem.mode === 'virtual'
+      const hostPreopens = id === FS_PREOPENS_ID && plan.filesystem.mode === 'virtual'
         ? plan.filesystem.mounts.flatMap((m) => (m.source.kind === 'host' ? [m.source.path] : []))
         : [];
       lines.push({

@@ -51,7 +51,8 @@ function fileError(manifest: { source: string; file: string }, path: string, at:
   return new ManifestError(manifest.file, manifest.source, [{ code: 'missing-file', message, path, range: at }]);
 }
 
-function why(cause: unknown): string {
+/** Why a file could not be read, in words: `no such file`, `it is a directory`, ... */
+export function unreadable(cause: unknown): string {
   const code = (cause as NodeJS.ErrnoException).code;
   return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
 }
@@ -66,7 +67,7 @@ export async function loadPlanFiles(plan: Plan, files: ManifestFiles | undefined
       const data = await files.readFile(stdin.path);
       stdio = { ...plan.stdio, stdin: { mode: 'text', data } };
     } catch (cause) {
-      throw fileError(manifest, 'stdio.stdin.file', stdin.at, `cannot read \`${stdin.path}\`: ${why(cause)}`);
+      throw fileError(manifest, 'stdio.stdin.file', stdin.at, `cannot read \`${stdin.path}\`: ${unreadable(cause)}`);
     }
   }
   const fs = plan.filesystem;
@@ -117,7 +118,7 @@ class TreeReader {
     try {
       top = await this.files.stat(this.root);
     } catch (cause) {
-      throw this.fail(`cannot embed \`${this.source.path}\`: ${why(cause)}`);
+      throw this.fail(`cannot embed \`${this.source.path}\`: ${unreadable(cause)}`);
     }
     const entry = await this.entry(this.root, top, '', 0);
     if (this.count >= 100) this.progress(`embedded ${this.count} files (${size(this.bytes)}) at ${this.guest}`);
@@ -162,7 +163,7 @@ class TreeReader {
     try {
       followed = await this.files.stat(resolved);
     } catch (cause) {
-      throw this.fail(`\`${rel}\` in \`${this.source.path}\` points at \`${target}\`, which cannot be followed: ${why(cause)}`);
+      throw this.fail(`\`${rel}\` in \`${this.source.path}\` points at \`${target}\`, which cannot be followed: ${unreadable(cause)}`);
     }
     return this.entry(resolved, followed, rel, depth + 1);
   }

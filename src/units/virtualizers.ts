@@ -12,7 +12,7 @@ import { nullSocketsUnit, SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
 import { interfaceId } from '../wit/names.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
 import { IO_GROUP_IDS, ioGroupUnit } from '../virtual-fs/io-group-unit.js';
-import { hasHostMounts, vfsUnit } from '../virtual-fs/vfs-unit.js';
+import { FILESYSTEM_IDS, FS_PREOPENS_ID, hasHostMounts, vfsUnit } from '../virtual-fs/vfs-unit.js';
 import { buildGeneratedUnit } from './generated-unit.js';
 import { buildUnit, type AppImport, type BuiltUnit } from './unit.js';
 
@@ -128,11 +128,9 @@ const http: Virtualizer = {
   hostForbidden: (plan) => plan.http.mode === 'deny',
 };
 
-const FILESYSTEM_IDS = ['wasi:filesystem/types', 'wasi:filesystem/preopens'];
-
 // Whether the app gets virt's virtual filesystem: the Plan has one, and the app can reach it.
 function virtualFs(plan: Plan, all: ReadonlyMap<string, AppImport>): boolean {
-  return plan.filesystem.mode === 'virtual' && all.has('wasi:filesystem/preopens');
+  return plan.filesystem.mode === 'virtual' && all.has(FS_PREOPENS_ID);
 }
 
 function describeFilesystem(plan: Plan): string {

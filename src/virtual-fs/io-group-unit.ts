@@ -15,7 +15,7 @@ import { formatInterfaceName, interfaceId } from '../wit/names.js';
 import { caseIndex, READY_ID, type WasiWit } from '../wit/wasi-wit.js';
 import { READY_NAME } from '../virtual-env/clocks-unit.js';
 import { interfaceOf, mirrorExports, returnErrorOf } from '../null-sockets/sockets-unit.js';
-import { VFS_NAME, vfsFunctions } from './vfs-unit.js';
+import { FILESYSTEM_IDS, FS_TYPES_ID, VFS_NAME, vfsFunctions } from './vfs-unit.js';
 
 /** The interfaces the io group always owns when the app imports them. */
 export const IO_GROUP_IDS = [
@@ -36,7 +36,6 @@ const FILE_STREAM = 0x20000000;
 const isFileStream = ['local.get 0', `i32.const ${FILE_STREAM}`, 'i32.and'];
 const unwrap = (mask: number): string[] => [`i32.const ${mask}`, 'i32.and'];
 const VFS_MODULE = 'virt:fs/vfs';
-const FS_IDS = new Set(['wasi:filesystem/types', 'wasi:filesystem/preopens']);
 // Descriptor methods that take a second descriptor, and the core parameter that holds it.
 const OTHER_DESCRIPTOR: Readonly<Record<string, number>> = { 'link-at': 4, 'rename-at': 3, 'is-same-object': 1 };
 // File stream methods, and the vfs function that answers each (flushes need none).
@@ -262,7 +261,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
         .filter((copy) => !(/^(stdin|stdout|stderr)$/.test(copy.name.interface) && stdioKind[copy.name.interface as keyof typeof stdioKind] !== 'host'))
         .filter((copy) => !(virtualFs && copy.name.package === 'filesystem'))
         .map((copy) => ({ ...copy, hostUses: true })),
-      ...(virtualFs ? [{ name: VFS_NAME, outer: formatInterfaceName(VFS_NAME), functions: new Set(vfsFunctions(wit, imports.find((app) => interfaceId(app.name) === 'wasi:filesystem/types'))) }] : []),
+      ...(virtualFs ? [{ name: VFS_NAME, outer: formatInterfaceName(VFS_NAME), functions: new Set(vfsFunctions(wit, imports.find((app) => interfaceId(app.name) === FS_TYPES_ID))) }] : []),
     ],
     keepImport: (module, name) => keepForwardingImport(module, name) || module.includes(`|${VFS_MODULE}@`),
     data: text,
@@ -272,7 +271,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       if (func.endsWith('_post')) return { instructions: [] };
       if (coreName.includes(`|${READY_ID}@`)) return readyBody(func, core);
       const id = interfaceOf(coreName);
-      if (virtualFs && FS_IDS.has(id)) return vfsBody(func, coreName, core, id);
+      if (virtualFs && FILESYSTEM_IDS.includes(id)) return vfsBody(func, coreName, core, id);
       const stream = /^get-(stdin|stdout|stderr)$/.exec(func)?.[1] as 'stdin' | 'stdout' | 'stderr' | undefined;
       const virtualGet = stream && virtualStream(stream, core);
       if (virtualGet) return { instructions: virtualGet };

@@ -11,6 +11,11 @@ import { adapterPath, type AppImport, type UnitImport, type UnitSpec, type Widen
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace, parseInterfaceName, type InterfaceName } from '../wit/names.js';
 import { VFS_ID, type WasiWit } from '../wit/wasi-wit.js';
 
+/** The interfaces the virtual filesystem answers (through the io group). */
+export const FS_TYPES_ID = 'wasi:filesystem/types';
+export const FS_PREOPENS_ID = 'wasi:filesystem/preopens';
+export const FILESYSTEM_IDS: readonly string[] = [FS_TYPES_ID, FS_PREOPENS_ID];
+
 /** virt:fs/vfs, as units name it. */
 export const VFS_NAME: InterfaceName = { ...parseInterfaceName(VFS_ID)!, version: { major: 0, minor: 1, patch: 0 } };
 
@@ -144,8 +149,8 @@ const askForFileAccess: Widening = ({ localCount, localIndex, functions }) => {
 
 // The host's filesystem, for host mounts: the app's own imports, less what the vfs unit never calls.
 function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
-  const types = all.get('wasi:filesystem/types');
-  const preopens = all.get('wasi:filesystem/preopens');
+  const types = all.get(FS_TYPES_ID);
+  const preopens = all.get(FS_PREOPENS_ID);
   if (!types || !preopens) throw new Error('assertion failed: an app with a virtual filesystem imports wasi:filesystem');
   const resources = new Set(types.types ?? []);
   const drops = [...resources].map((r) => `[resource-drop]${r}`);
@@ -172,8 +177,8 @@ export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: W
     adapter: adapterPath('vfs'),
     config,
     passiveData: data,
-    exports: [{ name: VFS_NAME, functions: new Map(vfsFunctions(wit, all.get('wasi:filesystem/types')).map((fn) => [fn, fn.replace(/-/g, '_')])) }],
+    exports: [{ name: VFS_NAME, functions: new Map(vfsFunctions(wit, all.get(FS_TYPES_ID)).map((fn) => [fn, fn.replace(/-/g, '_')])) }],
     imports: hasHostMounts(fs) ? hostImports(all) : [],
-    ...(hasHostMounts(fs) ? { widen: new Map([[formatInterfaceName(all.get('wasi:filesystem/types')!.name), askForFileAccess]]) } : {}),
+    ...(hasHostMounts(fs) ? { widen: new Map([[formatInterfaceName(all.get(FS_TYPES_ID)!.name), askForFileAccess]]) } : {}),
   };
 }
