@@ -64,9 +64,9 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
-/** Applies `edit` to a core module and returns the new module. */
-export async function editCoreModule(module: Uint8Array, edit: CoreModuleEdit): Promise<Uint8Array> {
-  const lines = (await printWasm(module)).split('\n');
+/** Applies `edit` to a core module (or its text, as wasm-tools prints it, when the caller has it) and returns the new module. */
+export async function editCoreModule(module: Uint8Array | { readonly text: string }, edit: CoreModuleEdit): Promise<Uint8Array> {
+  const lines = ('text' in module ? module.text : await printWasm(module)).split('\n');
   if (lines.some((line) => /^\s*\(elem /.test(line))) {
     throw new Error('assertion failed: virt adapters must not use element segments (function tables)');
   }

@@ -126,11 +126,12 @@ function funcName(coreName: string): string {
 export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit): Promise<BuiltUnit> {
   const witSource = unitWorldSource(wit, spec.imports, spec.exports);
   const dummy = await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true });
-  const view = readCoreView(await printWasm(dummy));
+  const text = await printWasm(dummy);
+  const view = readCoreView(text);
   const data = spec.data ?? new Uint8Array();
   const scratch = reservedBase(data.length) + Math.ceil((spec.reserve ?? 0) / 16) * 16;
   const resetScratch = [`i32.const ${SCRATCH_TOP}`, `i32.const ${scratch}`, 'i32.store'];
-  const core = await editCoreModule(dummy, {
+  const core = await editCoreModule({ text }, {
     stubImport: (module, name) => (spec.keepImport(module, name) ? undefined : `${name}-unused`),
     importModules: new Map(),
     exportName: () => undefined,
