@@ -72,7 +72,7 @@ export function forwardBody(call: ForwardedCall): FunctionBody {
   // An own handle of the unit's own resource arrives as a handle in its own table (the canonical ABI
   // lowers `own` as a new handle even into the resource's defining component): the host wants the rep.
   // The handle is dropped on the way, with $virt-moved telling its destructor that the host owns it now.
-  const owned = new Map(abi.ownParamSites(id, func).filter((site) => call.ownsResourcesOf(site.home)).map((site) => [site.index, site]));
+  const owned = new Map(abi.paramHandleSites(id, func).filter((site) => site.own && call.ownsResourcesOf(site.home)).map((site) => [site.index, site]));
   const arg = (i: number): string[] => {
     const site = owned.get(i);
     if (!site) return [`local.get ${i}`, ...(call.param?.(i) ?? [])];

@@ -36,8 +36,6 @@ const FILE_STREAM = 0x20000000;
 const isFileStream = ['local.get 0', `i32.const ${FILE_STREAM}`, 'i32.and'];
 const unwrap = (mask: number): string[] => [`i32.const ${mask}`, 'i32.and'];
 const VFS_MODULE = 'virt:fs/vfs';
-// Descriptor methods that take a second descriptor, and the core parameter that holds it.
-const OTHER_DESCRIPTOR: Readonly<Record<string, number>> = { 'link-at': 4, 'rename-at': 3, 'is-same-object': 1 };
 // File stream methods, and the vfs function that answers each (flushes need none).
 const FILE_STREAM_CALLS: Readonly<Record<string, string>> = {
   read: 'stream-read', 'blocking-read': 'stream-read', skip: 'stream-skip', 'blocking-skip': 'stream-skip',
@@ -141,11 +139,12 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
     if (func === 'filesystem-error-code') return { instructions: [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', `i32.const ${RETURN_AREA}`] };
     const method = /^\[method\](?:descriptor|directory-entry-stream)\.(.+)$/.exec(func)?.[1];
     const target = method ?? func;
-    const other = method ? OTHER_DESCRIPTOR[method] : undefined;
+    // Every borrowed descriptor or listing (`self`, a second descriptor) is a virtual rep: the vfs takes its handle.
+    const borrowed = new Set(abi.paramHandleSites(id, func).filter((site) => !site.own).map((site) => site.index));
     return flushingDrops(forwardBody({
       abi, core, coreName, func, id, ownsResourcesOf: (home) => owned.has(home) || home === STREAMS,
       target: { module: VFS_MODULE, func: target },
-      param: (i) => (method && (i === 0 || i === other) ? unwrap(~VIRTUAL) : []),
+      param: (i) => (borrowed.has(i) ? unwrap(~VIRTUAL) : []),
       toRep: (site) => [`i32.const ${(site.home === STREAMS ? VIRTUAL | FILE_STREAM : VIRTUAL) | 0}`, 'i32.or'],
     }));
   }

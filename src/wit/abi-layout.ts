@@ -53,15 +53,16 @@ export interface CaseCondition {
   readonly caseIndex: number;
 }
 
-/** Where a resource handle sits inside a value, and when it is there. */
-/** A flat core parameter that holds an owned handle, when `when` (a discriminant parameter) holds. */
-export interface OwnParamSite {
+/** A flat core parameter that holds a handle (owned or borrowed), when `when` (a discriminant parameter) holds. */
+export interface ParamHandleSite {
   readonly index: number;
   readonly resource: string;
   readonly home: string;
+  readonly own: boolean;
   readonly when?: { readonly index: number; readonly caseIndex: number };
 }
 
+/** Where a resource handle sits inside a value, and when it is there. */
 export interface HandleSite {
   readonly offset: number;
   /** The resource's name and the interface that defines it. */
@@ -197,17 +198,20 @@ export class AbiLayouts {
   }
 
   /**
-   * The flat core parameters of `func` that hold an owned handle (as the
-   * canonical ABI flattens its parameters, `self` first for a method), with
-   * the discriminant that must hold for it to be there (an `option` or
-   * `result` case). Own handles deeper in a parameter are not supported.
+   * The flat core parameters of `func` that hold a handle (as the canonical
+   * ABI flattens its parameters, `self` first for a method): a handle
+   * parameter itself, or an owned one in an `option` or `result` case, with
+   * the discriminant that must hold for it to be there. Own handles deeper in
+   * a parameter are not supported.
    */
-  ownParamSites(id: string, func: string): OwnParamSite[] {
+  paramHandleSites(id: string, func: string): ParamHandleSite[] {
     const params = splitTop(this.declaration(id, func).params).map((p) => p.slice(p.indexOf(':') + 1).trim()).filter(Boolean);
-    const sites: OwnParamSite[] = [];
-    let index = func.startsWith('[method]') ? 1 : 0;
-    for (const type of params) {
-      const direct = this.ownedResource(id, type);
+    const resource = /^\[method\]([a-z0-9-]+)\./.exec(func)?.[1];
+    const types = resource ? [`borrow<${resource}>`, ...params] : params;
+    const sites: ParamHandleSite[] = [];
+    let index = 0;
+    for (const type of types) {
+      const direct = this.handleParam(id, type);
       const generic = /^(option|result)<([\s\S]*)>$/.exec(type);
       if (direct) {
         sites.push({ index, ...direct });
@@ -215,8 +219,8 @@ export class AbiLayouts {
         const args = splitTop(generic[2]);
         const cases = generic[1] === 'option' ? [undefined, args[0]] : args.map((a) => (a === '_' ? undefined : a));
         cases.forEach((c, caseIndex) => {
-          const owned = c === undefined ? undefined : this.ownedResource(id, c);
-          if (owned) sites.push({ index: index + 1, ...owned, when: { index, caseIndex } });
+          const handle = c === undefined ? undefined : this.handleParam(id, c);
+          if (handle?.own) sites.push({ index: index + 1, ...handle, when: { index, caseIndex } });
           else if (c !== undefined && this.holdsOwn(id, c)) throw new Error(`assertion failed: an own handle nested in \`${c}\` of \`${func}\``);
         });
       } else if (this.holdsOwn(id, type)) {
@@ -227,14 +231,14 @@ export class AbiLayouts {
     return sites;
   }
 
-  // The resource `type` owns, when it is an own handle (written `r`, `own<r>` or an alias of them).
-  private ownedResource(id: string, type: string): { resource: string; home: string } | undefined {
-    const text = type.trim();
-    if (text.startsWith('borrow<')) return undefined;
-    const inner = /^own<([\s\S]*)>$/.exec(text)?.[1] ?? text;
+  // The resource of a handle type (`r`, `own<r>`, `borrow<r>`, or an alias of them), and whether it is owned.
+  private handleParam(id: string, type: string): { resource: string; home: string; own: boolean } | undefined {
+    const wrapped = /^(own|borrow)<([\s\S]*)>$/.exec(type.trim());
+    const inner = wrapped?.[2] ?? type.trim();
     if (/[<>]/.test(inner) || inner in PRIMITIVES || inner === 'string') return undefined;
     const [site] = this.handleSites(id, inner);
-    return site && !site.list && site.when.length === 0 && site.offset === 0 && this.layout(id, inner).size === 4 ? { resource: site.resource, home: site.home } : undefined;
+    const handle = site && !site.list && site.when.length === 0 && site.offset === 0 && this.layout(id, inner).size === 4;
+    return handle ? { resource: site.resource, home: site.home, own: wrapped?.[1] !== 'borrow' } : undefined;
   }
 
   // Whether a value of `type` holds an own handle anywhere.
