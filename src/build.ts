@@ -1,6 +1,6 @@
 // manifest → plan → units → composition → audit: the whole of `virt build`.
 import { readComponent } from './binary/component-reader.js';
-import { audit, embedAudit, plannedUnits, wasiImports, type AuditReport } from './audit/audit.js';
+import { audit, embedAudit, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
 import { CompositionError } from './compose/errors.js';
 import { prepareApp } from './inspect/prepare-app.js';
@@ -8,6 +8,7 @@ import { ManifestError } from './policies/diagnostics.js';
 import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
+import { formatRefusals, planUnits } from './units/plan-units.js';
 import type { BuiltUnit } from './units/unit.js';
 import { formatInterfaceName } from './wit/names.js';
 import { loadWasiWit } from './wit/wasi-wit.js';
@@ -66,10 +67,13 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const notes = prepared.note ? [prepared.note] : [];
   const info = readComponent(prepared.component);
 
+  const { units: planned, refusals } = planUnits(plan, info.imports);
+  if (refusals.length) {
+    throw new CompositionError(`refusing to build: ${formatRefusals(refusals)}`, refusals[0].interface);
+  }
   const wit = await loadWasiWit();
-  const all = wasiImports(info.imports);
   const units: BuiltUnit[] = [];
-  for (const [virtualizer, imports] of plannedUnits(plan, info.imports)) {
+  for (const { virtualizer, imports, all } of planned) {
     const names = imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
     progress(`building the ${virtualizer.name} unit for ${names}`);
     try {

@@ -190,11 +190,11 @@ test('a preview-1 core module is wrapped automatically, and the build says so', 
   assert.match(stdout, 'env HOME=/home/app\n');
 });
 
-test('the audit refuses an output that would import what the manifest forbids', async () => {
+test('an import that the manifest virtualizes and virt cannot serve is refused', async () => {
   // virt virtualizes WASI 0.2.x only, so an environment of another version would reach the host.
   const other = await renameInterfaces(fixture('apps/env-print.wasm'), [['wasi:cli/environment@0.2.12', 'wasi:cli/environment@0.3.0']]);
   const strict = file('strict.yaml', 'version: 1\nenv:\n  args: [app]\n');
-  refuses([strict, file('v03.wasm', other)], 'refusing to write the output: it would import `wasi:cli/environment@0.3.0` from the host, which the manifest forbids');
+  refuses([strict, file('v03.wasm', other)], 'refusing to build: `wasi:cli/environment@0.3.0`: WASI 0.3.0 is not virtualized yet, and the manifest virtualizes the environment');
 });
 
 test('an unwritable output is named, with exit 2', () => {

@@ -1,7 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readComponent } from '../dist/index.js';
-import { buildWith, fixture, renameInterfaces, runCommand } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseWat } from '../dist/jco/jco.js';
+import { buildWith, compositionError, fixture, instantiate, renameInterfaces, root, runCommand } from './helpers.js';
 
 const envPrint = fixture('apps/env-print.wasm');
 const manifest = 'version: 1\nenv:\n  vars: { GREETING: hi }\n  host: { allow: [USER] }\n  args: [tool, x]\n';
@@ -53,6 +56,28 @@ test('an interface virt does not know passes through to the host, and the build 
   const { stdout } = await runCommand(component, { imports: { 'acme:custom/exit': { exit: (s) => { exited = s.tag; } } } });
   assert.is(stdout, 'env GREETING=hi\narg 0 tool\narg 1 x\ncwd /\n');
   assert.is(exited, undefined);
+});
+
+test('an app importing one interface at two versions gets the policy for each', async () => {
+  // Built from component WAT: wit-component would merge the two into the newer one.
+  const app = await parseWat(readFileSync(join(root, 'test/fixtures/shapes/two-versions.wat'), 'utf8'));
+  assert.equal(importNames(app), ['wasi:cli/environment@0.2.0', 'wasi:cli/environment@0.2.3']);
+  const { component, audit } = await buildWith('version: 1\nenv:\n  vars: { A: b }\n', app);
+  assert.equal(importNames(component), []);
+  assert.equal(audit.lines.filter((l) => l.interface.startsWith('wasi:cli/environment@')).map((l) => l.status), ['virtualized', 'virtualized']);
+  const out = await instantiate(component, { env: [['SECRET', 'host']] });
+  assert.equal(out.envOld(), [['A', 'b']]);
+  assert.equal(out.envNew(), [['A', 'b']]);
+});
+
+test('two versions of an interface that the io group owns are refused, each named', async () => {
+  const app = await parseWat(readFileSync(join(root, 'test/fixtures/shapes/two-io-versions.wat'), 'utf8'));
+  const error = await compositionError(buildWith('version: 1\nstdio:\n  stdout: ignore\n', app));
+  assert.match(error.message, "`wasi:io/error@0.2.0`: the app also imports `wasi:io/error@0.2.3`, and virt's io group serves one version of each interface it owns");
+  assert.match(error.message, '`wasi:io/error@0.2.3`: the app also imports `wasi:io/error@0.2.0`');
+  // Without the io group, both pass to the host: wasi:io grants nothing by itself.
+  const { audit } = await buildWith('version: 1\n', app);
+  assert.equal(audit.lines.filter((l) => l.interface.startsWith('wasi:io/')).map((l) => l.status), ['host', 'host']);
 });
 
 test('the same inputs give byte-identical outputs', async () => {

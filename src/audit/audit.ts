@@ -4,14 +4,13 @@ import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
 import { readComponent, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
 import type { Plan } from '../policies/plan.js';
-import type { AppImport } from '../units/unit.js';
-import { VIRTUALIZERS, virtualizerFor, virtualizerOf, type Virtualizer } from '../units/virtualizers.js';
+import { VIRTUALIZERS, virtualizerFor, virtualizerOf } from '../units/virtualizers.js';
 import { IO_GROUP_IDS } from '../virtual-fs/io-group-unit.js';
 import { FS_PREOPENS_ID } from '../virtual-fs/vfs-unit.js';
-import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
+import { interfaceId, parseInterfaceName } from '../wit/names.js';
 
-/** How the output provides one interface. */
-export type AuditStatus = 'virtualized' | 'host' | 'absent';
+/** How the output provides one interface; `refused` only where a build would refuse it (`virt inspect --manifest`). */
+export type AuditStatus = 'virtualized' | 'host' | 'absent' | 'refused';
 
 /** One line of the audit: an interface and how the output provides it. */
 export interface AuditLine {
@@ -28,30 +27,6 @@ export interface AuditReport {
   readonly lines: readonly AuditLine[];
   /** Output imports that the Plan forbids; a build with any is refused. */
   readonly violations: readonly string[];
-}
-
-/** The app's WASI 0.2.x imports, by unversioned id: what virt may virtualize. */
-export function wasiImports(imports: readonly ImportEntry[]): Map<string, AppImport> {
-  const out = new Map<string, AppImport>();
-  for (const entry of imports) {
-    const name = parseInterfaceName(entry.name);
-    if (name && isWasi02(name)) out.set(interfaceId(name), { name, functions: entry.functions, types: [...entry.types.keys()] });
-  }
-  return out;
-}
-
-/**
- * Which of the app's imports the Plan virtualizes, and by which virtualizer,
- * in the order of VIRTUALIZERS: the io group comes first, so that the units
- * after it take its io types.
- */
-export function plannedUnits(plan: Plan, imports: readonly ImportEntry[]): Map<Virtualizer, AppImport[]> {
-  const byVirtualizer = new Map<Virtualizer, AppImport[]>();
-  for (const [id, app] of wasiImports(imports)) {
-    const virtualizer = virtualizerFor(plan, id);
-    if (virtualizer) byVirtualizer.set(virtualizer, [...(byVirtualizer.get(virtualizer) ?? []), app]);
-  }
-  return new Map(VIRTUALIZERS.flatMap((v) => (byVirtualizer.has(v) ? [[v, byVirtualizer.get(v)!] as const] : [])));
 }
 
 function idOf(name: string): string {

@@ -1,7 +1,8 @@
 // What a component takes from its host and what it exports; for a virt
 // output, also what virt virtualized (the audit the build embedded).
 import { readComponent } from '../binary/component-reader.js';
-import { audit, embeddedAudit, plannedUnits, type AuditLine } from '../audit/audit.js';
+import { audit, embeddedAudit, type AuditLine } from '../audit/audit.js';
+import { planUnits } from '../units/plan-units.js';
 import { formatInterfaceName } from '../wit/names.js';
 import type { Plan } from '../policies/plan.js';
 import { prepareApp } from './prepare-app.js';
@@ -30,6 +31,10 @@ export async function inspect(bytes: Uint8Array): Promise<Inspection> {
 export async function inspectPolicy(plan: Plan, app: Uint8Array): Promise<readonly AuditLine[]> {
   const { component } = await prepareApp(app);
   const imports = readComponent(component).imports;
-  const virtualized = new Set([...plannedUnits(plan, imports).values()].flat().map((i) => formatInterfaceName(i.name)));
-  return audit(plan, imports, [], virtualized).lines;
+  const { units, refusals } = planUnits(plan, imports);
+  const virtualized = new Set(units.flatMap((u) => u.imports.map((i) => formatInterfaceName(i.name))));
+  return audit(plan, imports, [], virtualized).lines.map((line) => {
+    const refusal = refusals.find((r) => r.interface === line.interface);
+    return refusal ? { interface: line.interface, status: 'refused' as const, detail: refusal.reason } : line;
+  });
 }

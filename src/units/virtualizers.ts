@@ -30,6 +30,8 @@ export interface Virtualizer {
   build(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>, wit: WasiWit): Promise<BuiltUnit>;
   /** Whether the Plan forbids the output to import this interface from the host. */
   hostForbidden(plan: Plan, id: string): boolean;
+  /** Whether the unit owns wasi:io's resource types (the io group), and so serves one version of each interface. */
+  readonly ownsIoTypes?: boolean;
   /** A unit that this one's unit calls, built and composed just before it (the io group's virtual filesystem). */
   before?(plan: Plan, all: ReadonlyMap<string, AppImport>, wit: WasiWit): Promise<BuiltUnit | undefined>;
 }
@@ -151,6 +153,7 @@ function streamMode(plan: Plan, id: string): 'host' | 'ignore' | 'deny' | 'text'
 
 const ioGroup: Virtualizer = {
   name: 'io-group',
+  ownsIoTypes: true,
   ids: [...IO_GROUP_IDS, MONOTONIC_CLOCK_ID, HTTP_TYPES_ID, OUTGOING_HANDLER_ID, ...SOCKETS_IDS],
   // Whatever hands out io resources and stays the host's joins the group, forwarded: a host monotonic
   // clock, wasi:http's types (whose streams and pollables are the group's), host http and host sockets.
