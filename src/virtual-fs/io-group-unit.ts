@@ -166,6 +166,8 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       const result = 'result<u64, stream-error>';
       return [...isKind(KIND.closedOutput), 'if', ...errClosed(result), 'return', 'end', ...ok(u64At(payload(result), ['i64.const 0']))];
     }
+    // No virtual stream fails with an io error, so no virtual error exists: error methods forward.
+    if (resource !== 'input-stream') return undefined;
     // Input streams: only the text has bytes; the end of the text, ignore and deny all answer `closed`.
     const reads = name === 'read' || name === 'blocking-read';
     const result = reads ? 'result<list<u8>, stream-error>' : 'result<u64, stream-error>';

@@ -160,7 +160,7 @@ function interfaceBlock(
     .map((item) => (keep ? keepResourceFunctions(item, keep) : item));
   const others = kept.filter((item) => !item.startsWith('use ')).join('\n');
   const body = kept
-    .filter((item) => !item.startsWith('use ') || useNames(item).some((n) => new RegExp(`(?<![\\w-])${n}(?![\\w-])`).test(others)))
+    .filter((item) => !item.startsWith('use ') || useNames(item).some(({ local }) => new RegExp(`(?<![\\w-])${local}(?![\\w-])`).test(others)))
     .flatMap((item) => inlinePrimitiveUses(wit, item))
     .map((item) =>
       item.replace(/use wasi:([a-z-]+\/[a-z-]+)@\d+\.\d+\.\d+/g, (_, id: string) => {
@@ -206,14 +206,18 @@ function inlinePrimitiveUses(wit: WasiWit, item: string): string[] {
     if (record && fields.every((f) => PRIMITIVE.test(f.slice(f.indexOf(':') + 1).trim()))) aliases.set(record[1], other);
   }
   const names = useNames(item);
-  const rest = names.filter((n) => !aliases.has(n));
-  const inlined = names.filter((n) => aliases.has(n)).map((n) => aliases.get(n)!);
+  const rest = names.filter((n) => !aliases.has(n.name));
+  // An inlined type takes the name the `use` gives it (`{error as io-error}`).
+  const inlined = names.filter((n) => aliases.has(n.name)).map((n) => aliases.get(n.name)!.replace(new RegExp(`^(type|record) ${n.name}\\b`), `$1 ${n.local}`));
   if (rest.length === names.length) return [item];
-  return [...(rest.length ? [item.replace(/\.\{[^}]*\}/, `.{${rest.join(', ')}}`)] : []), ...inlined];
+  const written = rest.map((n) => (n.local === n.name ? n.name : `${n.name} as ${n.local}`));
+  return [...(rest.length ? [item.replace(/\.\{[^}]*\}/, `.{${written.join(', ')}}`)] : []), ...inlined];
 }
 
-function useNames(item: string): string[] {
-  return (/\.\{([^}]*)\}/.exec(item)?.[1] ?? '').split(',').map((n) => n.trim().split(/\s+/)[0]).filter(Boolean);
+// The names a `use` brings in: each type's name in its home interface, and the name it has here.
+function useNames(item: string): Array<{ name: string; local: string }> {
+  return (/\.\{([^}]*)\}/.exec(item)?.[1] ?? '').split(',').map((n) => n.trim().split(/\s+/)).filter(([name]) => name)
+    .map(([name, as, local]) => ({ name, local: as === 'as' && local ? local : name }));
 }
 
 function versionSuffix(name: InterfaceName): string {
