@@ -3,8 +3,9 @@
 import { binaryKind } from '../binary/component-reader.js';
 import { ComponentReadError } from '../binary/errors.js';
 import { readModuleInterface } from '../binary/module-reader.js';
-import { componentNew, preview1Adapter } from '../jco/jco.js';
-import { PREVIEW1_MODULE } from '../wit/names.js';
+import { renameImports } from '../binary/module-writer.js';
+import { componentEmbed, componentNew, preview1Adapter } from '../jco/jco.js';
+import { formatInterfaceName, formatVersion, parseInterfaceName, PREVIEW1_MODULE, type InterfaceName } from '../wit/names.js';
 
 /** The app component, and a note when virt had to wrap a core module. */
 export interface PreparedApp {
@@ -25,6 +26,24 @@ export async function prepareApp(bytes: Uint8Array): Promise<PreparedApp> {
     );
   }
   const kind = exports.some((e) => e.name === '_start') ? 'command' : 'reactor';
-  const component = await componentNew(bytes, [[PREVIEW1_MODULE, await preview1Adapter(kind)]]);
+  const adapter = await preview1Adapter(kind);
+  const core = imports.some((i) => i.module === PREVIEW1_MODULE && i.name === 'proc_exit') ? await exitWithCode(bytes, adapter) : bytes;
+  const component = await componentNew(core, [[PREVIEW1_MODULE, adapter]]);
   return { component, note: `the app is a WASI preview-1 core module: wrapped it with jco's preview-1 ${kind} adapter` };
+}
+
+// jco's adapter turns every nonzero `proc_exit(n)` into `exit(err)`, which loses n. The module's
+// `proc_exit` goes straight to `exit-with-code(n)` of the exit interface the adapter imports instead.
+async function exitWithCode(bytes: Uint8Array, adapter: Uint8Array): Promise<Uint8Array> {
+  const exit = readModuleInterface(adapter).imports.map((i) => parseInterfaceName(i.module ?? ''))
+    .find((name): name is InterfaceName => name?.namespace === 'wasi' && name.package === 'cli' && name.interface === 'exit');
+  if (!exit?.version) throw new Error("assertion failed: jco's preview-1 adapter imports a versioned wasi:cli/exit");
+  const module = formatInterfaceName(exit);
+  const renamed = renameImports(bytes, (from, name) => (from === PREVIEW1_MODULE && name === 'proc_exit' ? { module, name: 'exit-with-code' } : undefined));
+  const witSource = [
+    'package virt:preview1-exit;',
+    `world app { import ${module}; }`,
+    `package wasi:cli@${formatVersion(exit.version)} { interface exit { exit-with-code: func(status-code: u8); } }`,
+  ].join('\n');
+  return componentEmbed({ binary: renamed, witSource, world: 'app' });
 }

@@ -1,0 +1,27 @@
+// Edits of a core module's binary that leave everything but the edited section
+// byte for byte as it was. The mirror of module-reader.ts.
+import { ByteReader } from './byte-reader.js';
+import { ByteWriter } from './byte-writer.js';
+import { readSections } from './component-reader.js';
+import { IMPORT_SECTION, readImportDesc, type CoreName } from './module-reader.js';
+
+/** The module with some imports renamed: `rename` gives an import its new module and name, or undefined to keep it. */
+export function renameImports(bytes: Uint8Array, rename: (module: string, name: string) => Required<CoreName> | undefined): Uint8Array {
+  const out = new ByteWriter().raw(bytes.subarray(0, 8));
+  for (const section of readSections(bytes)) {
+    if (section.id !== IMPORT_SECTION) {
+      out.raw(bytes.subarray(section.start, section.end));
+      continue;
+    }
+    const r = new ByteReader(bytes, section.contentStart, section.end);
+    const entries = r.vec(() => {
+      const module = r.name();
+      const name = r.name();
+      const start = r.offset;
+      readImportDesc(r);
+      return { ...(rename(module, name) ?? { module, name }), desc: bytes.subarray(start, r.offset) };
+    });
+    out.section(IMPORT_SECTION, new ByteWriter().vec(entries, (w, e) => w.name(e.module).name(e.name).raw(e.desc)).finish());
+  }
+  return out.finish();
+}
