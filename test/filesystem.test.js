@@ -12,6 +12,7 @@ import { fixture, runCommand } from './helpers.js';
 const workout = fixture('apps/fs-workout.wasm');
 const attack = fixture('apps/fs-attack.wasm');
 const cat = fixture('apps/cat.wasm');
+const preopens = fixture('apps/preopens.wasm');
 
 // A directory holding `tree/` (what the app gets at /data) and `secret.txt` beside it.
 function workspace() {
@@ -268,11 +269,38 @@ test('a mount below a file of an embedded tree, and a build given no way to read
   assert.match(unreadable.message, 'virt.yaml:4:21: error: cannot embed `./tree`: this build was given no way to read files');
 });
 
-test('a top-level mount must be a directory: a file there is refused', async () => {
+test('each directory mount is a preopen at its own path; the directories on the way are not', async () => {
+  // ruby.wasm carries its own `/usr`: a mount below it must not hide it behind a preopen `/usr`.
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /usr/local/lib/ruby: { memory: {} }\n    /usr/local/lib/ruby/json.rb: { text: "JSON" }\n'
+    + '    /data: { memory: {} }\n    /data/sub: { memory: {} }\n    /data/sub/x.txt: { text: "in sub" }\n';
+  const { component } = await build({ manifest: { source: yaml, file: 'virt.yaml' }, app: preopens });
+  const { stdout } = await runCommand(component, { args: ['preopens', '/usr/local/lib/ruby/json.rb', '/data/sub/x.txt', '/usr/local/lib'] });
+  assert.is(stdout, [
+    'preopen /data', 'preopen /data/sub', 'preopen /usr/local/lib/ruby',
+    // No preopen holds it: wasi-libc says ENOTCAPABLE.
+    '/usr/local/lib/ruby/json.rb: JSON', '/data/sub/x.txt: in sub', '/usr/local/lib: Capabilities insufficient', '',
+  ].join('\n'));
+});
+
+test('a file or symlink mount lives in its parent directory, a preopen unless a directory mount holds it', async () => {
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    /config.toml: { text: "top" }\n    /etc/app.toml: { text: "app" }\n    /etc/link: { symlink: app.toml }\n'
+    + '    /srv: { memory: {} }\n    /srv/www/index.html: { text: "index" }\n';
+  const { component } = await build({ manifest: { source: yaml, file: 'virt.yaml' }, app: preopens });
+  const { stdout } = await runCommand(component, { args: ['preopens', '/config.toml', '/etc/link', '/srv/www/index.html'] });
+  // `/` holds `/etc` too, so `/etc` needs no preopen of its own.
+  assert.is(stdout, ['preopen /srv', 'preopen /', '/config.toml: top', '/etc/link: app', '/srv/www/index.html: index', ''].join('\n'));
+});
+
+test('`.` is a preopen of its own, named `.`, and a file mount at `.` is refused', async () => {
   const dir = workspace();
-  const error = await buildError(dir, 'version: 1\nfilesystem:\n  mounts:\n    /config.toml: { text: "x" }\n');
-  assert.is(error.name, 'CompositionError');
-  assert.match(error.message, 'cannot mount `/config.toml`: a top-level mount is a preopen, and must be a directory');
+  const yaml = 'version: 1\nfilesystem:\n  mounts:\n    .: { embed: ./tree }\n    /etc/app.toml: { text: "app" }\n';
+  const { component } = await buildIn(dir, yaml, preopens);
+  const { stdout } = await runCommand(component, { args: ['preopens', 'hello.txt', '/etc/app.toml'] });
+  assert.match(stdout, /^preopen \/etc\npreopen \.\n/);
+  assert.match(stdout, `hello.txt: ${readFileSync(join(dir, 'tree/hello.txt'), 'utf8')}`);
+  const error = await buildError(dir, 'version: 1\nfilesystem:\n  mounts:\n    .: { text: "x" }\n');
+  assert.is(error.name, 'ManifestError');
+  assert.match(error.message, 'virt.yaml:4:8: error: `.` is a preopen, so it must be a directory: `embed` one, use `memory: {}`, or a `host` directory (at `filesystem.mounts..`)');
 });
 
 test.run();

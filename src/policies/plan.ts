@@ -96,7 +96,10 @@ export type MountSource =
   /** A host directory at run time: the host's preopen named `path`; changes only with `write`. */
   | { readonly kind: 'host'; readonly path: string; readonly write: boolean };
 
-/** A guest path (absolute, normalized: `/etc/app.toml`) and what it holds. */
+/** The one relative mount key: a preopen named `.`, as `wasmtime --dir .` gives, outside the `/` tree. */
+export const CURRENT_DIR = '.';
+
+/** A guest path (absolute, normalized: `/etc/app.toml`; or CURRENT_DIR) and what it holds. */
 export interface Mount {
   readonly path: string;
   readonly source: MountSource;

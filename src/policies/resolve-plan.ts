@@ -3,7 +3,7 @@
 // reported by key path, so that the caller can point at their line.
 import type { ClockValue, ManifestValue, MountValue, Segment } from './manifest.js';
 import {
-  DEFAULT_PLAN, DETERMINISTIC_EPOCH_NS, DETERMINISTIC_PLAN,
+  CURRENT_DIR, DEFAULT_PLAN, DETERMINISTIC_EPOCH_NS, DETERMINISTIC_PLAN,
   type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy, type HttpPolicy, type StdioPlan,
   type FilesystemPlan, type Mount, type MountSource,
 } from './plan.js';
@@ -106,6 +106,7 @@ function byteSize(value: number | string): number | undefined {
 
 // `/etc//app.toml/` → `/etc/app.toml`; `.` and `..` have no place in a mount's path.
 function guestPath(key: string): string | undefined {
+  if (key === CURRENT_DIR) return key;
   const parts = key.split('/').filter(Boolean);
   return parts.some((p) => p === '.' || p === '..') ? undefined : `/${parts.join('/')}`;
 }
@@ -157,6 +158,9 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
     if (clash) ctx.report(at, `\`${key}\` is mounted twice`);
     const source = mountSource(value, at, ctx);
     if (path === '/' && source.kind !== 'embed' && source.kind !== 'memory') ctx.report(at, '`/` must be a directory: `embed` one, or use `memory: {}`');
+    if (path === CURRENT_DIR && (source.kind === 'file' || source.kind === 'symlink')) {
+      ctx.report(at, '`.` is a preopen, so it must be a directory: `embed` one, use `memory: {}`, or a `host` directory');
+    }
     if (source.kind === 'file' || source.kind === 'symlink') leaves.set(path, key);
     mounts.push({ path, source });
   }

@@ -3,7 +3,7 @@
 // file contents in a passive data segment. It exports virt:fs/vfs, which only
 // the io group imports.
 import { CompositionError } from '../compose/errors.js';
-import type { FilesystemPlan, TreeEntry } from '../policies/plan.js';
+import { CURRENT_DIR, type FilesystemPlan, type TreeEntry } from '../policies/plan.js';
 import { ConfigBlob } from '../units/config-blob.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { InstanceDecls, PRIMITIVE, valType, type ValType } from '../units/instance-decls.js';
@@ -29,8 +29,31 @@ type GuestNode =
   | { kind: 'symlink'; writable: boolean; mtimeNs: bigint; target: string }
   | { kind: 'host'; writable: boolean; mtimeNs: bigint; hostPath: string };
 
-/** The guest tree of a virtual filesystem: its preopens by guest path. */
-function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint): Map<string, GuestNode> {
+/** A virtual filesystem as the vfs holds it: trees (parents before children), and the preopens into them. */
+interface GuestTree {
+  /** The `/` tree, and the `.` mount when there is one. */
+  readonly roots: readonly GuestNode[];
+  /** Guest path → the node it names. */
+  readonly preopens: ReadonlyMap<string, GuestNode>;
+}
+
+function isDirectory(node: GuestNode): boolean {
+  return node.kind === 'dir' || node.kind === 'host';
+}
+
+// Whether `path` is `ancestor` or below it.
+function within(path: string, ancestor: string): boolean {
+  return path === ancestor || ancestor === '/' || path.startsWith(`${ancestor}/`);
+}
+
+/**
+ * The guest tree of a virtual filesystem. Each directory mount is a preopen at
+ * its own path, so that libc's longest-prefix rule finds it (ruby.wasm keeps
+ * its own `/usr`: a mount at `/usr/local/lib/ruby` must not hide it). A file or
+ * symlink mount lives in its parent directory, which is a preopen unless a
+ * directory mount holds it. The directories made on the way to a mount are not.
+ */
+function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint): GuestTree {
   const time = (own: bigint): bigint => (fs.mtime === 'build' ? own : fs.mtime);
   const fromTree = (entry: TreeEntry): GuestNode => {
     const mtimeNs = time(entry.mtimeNs);
@@ -39,7 +62,8 @@ function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint
   };
   const emptyDir = (writable: boolean): GuestNode => ({ kind: 'dir', writable, mtimeNs: time(now), entries: new Map() });
   let root = emptyDir(fs.writable) as Extract<GuestNode, { kind: 'dir' }>;
-  let rootMounted = false;
+  let currentDir: GuestNode | undefined;
+  const nodes = new Map<string, GuestNode>();
   for (const { path, source } of fs.mounts) {
     if (source.kind === 'embed') throw new Error('assertion failed: the build loads embedded trees before it builds units');
     const node: GuestNode = source.kind === 'tree' ? fromTree(source.root)
@@ -47,11 +71,15 @@ function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint
       : source.kind === 'host' ? { kind: 'host', writable: source.write, mtimeNs: 0n, hostPath: source.path }
       : source.kind === 'file' ? { kind: 'file', writable: fs.writable, mtimeNs: time(now), data: source.data }
       : { kind: 'symlink', writable: fs.writable, mtimeNs: time(now), target: source.target };
+    nodes.set(path, node);
+    if (path === CURRENT_DIR) {
+      currentDir = node;
+      continue;
+    }
     const parts = path.split('/').filter(Boolean);
     if (parts.length === 0) {
       if (node.kind !== 'dir') throw new Error('assertion failed: `/` is a directory');
       root = node;
-      rootMounted = true;
       continue;
     }
     let dir = root;
@@ -63,22 +91,27 @@ function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint
     }
     dir.entries.set(parts[parts.length - 1], node);
   }
-  if (rootMounted) return new Map([['/', root]]);
-  const preopens = new Map<string, GuestNode>();
-  for (const [name, node] of root.entries) {
-    if (node.kind !== 'dir' && node.kind !== 'host') throw new CompositionError(`cannot mount \`/${name}\`: a top-level mount is a preopen, and must be a directory`, 'filesystem');
-    preopens.set(`/${name}`, node);
+  const find = (path: string): GuestNode => path.split('/').filter(Boolean)
+    .reduce<GuestNode>((dir, part) => (dir.kind === 'dir' ? dir.entries.get(part)! : dir), root);
+  const directories = [...nodes].filter(([path, node]) => path !== CURRENT_DIR && isDirectory(node)).map(([path]) => path);
+  const parents = [...nodes].filter(([path, node]) => path !== CURRENT_DIR && !isDirectory(node))
+    .map(([path]) => path.slice(0, path.lastIndexOf('/')) || '/')
+    .sort((a, b) => a.length - b.length);
+  const preopens = new Map<string, GuestNode>(directories.map((path) => [path, find(path)]));
+  for (const parent of parents) {
+    if (![...preopens.keys()].some((held) => within(parent, held))) preopens.set(parent, find(parent));
   }
-  return preopens;
+  if (currentDir) preopens.set(CURRENT_DIR, currentDir);
+  return { roots: currentDir ? [root, currentDir] : [root], preopens };
 }
 
 /** The config blob (layout in ./assembly/vfs.ts) and the blob of file contents. */
-function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: Uint8Array; data: Uint8Array } {
+function vfsConfig(tree: GuestTree): { config: Uint8Array; data: Uint8Array } {
   const files: Uint8Array[] = [];
   let dataLength = 0;
   const body = new ConfigBlob();
   // Breadth-first, so that every parent comes before its children.
-  const queue: Array<[GuestNode, number, string]> = [...preopens].map(([name, node]) => [node, NO_PARENT, name]);
+  const queue: Array<[GuestNode, number, string]> = tree.roots.map((node) => [node, NO_PARENT, '']);
   for (let i = 0; i < queue.length; i++) {
     const [node, parent, name] = queue[i];
     body.u32(KIND[node.kind]).u32(parent).text(name).u32(node.writable ? 1 : 0).u64(node.mtimeNs);
@@ -94,6 +127,8 @@ function vfsConfig(preopens: ReadonlyMap<string, GuestNode>): { config: Uint8Arr
       for (const [childName, child] of node.entries) queue.push([child, i, childName]);
     }
   }
+  body.u32(tree.preopens.size);
+  for (const [path, node] of tree.preopens) body.u32(queue.findIndex(([n]) => n === node)).text(path);
   if (dataLength > 0xffffffff) throw new CompositionError('the embedded files hold more than 4 GiB, more than one data segment can', 'filesystem');
   const data = new Uint8Array(dataLength);
   let at = 0;

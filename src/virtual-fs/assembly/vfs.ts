@@ -10,10 +10,11 @@
 //
 // Config blob (little-endian; written by src/virtual-fs/vfs-unit.ts):
 //   u32 count, then per node, parents before children:
-//     u32 kind (3 directory | 5 symlink | 6 file)   u32 parent (index; 0xffffffff for a preopen)
-//     u32 length + UTF-8 name (a preopen's: its guest path)   u32 writable (0 | 1)   u64 mtime (ns)
+//     u32 kind (3 directory | 5 symlink | 6 file)   u32 parent (index; 0xffffffff for the root of a tree)
+//     u32 length + UTF-8 name (empty for a root)   u32 writable (0 | 1)   u64 mtime (ns)
 //     file: u32 blob offset, u64 size        symlink: u32 length + UTF-8 target
 //     host mount (kind 100): u32 length + the host preopen's name; writable means `write: true`
+//   u32 count, then per preopen: u32 node index, u32 length + UTF-8 guest path
 //
 // A host mount is a node whose paths go to the host: the part of a path below
 // it, once checked here (no absolute path, no `..` above the mount), is handed
@@ -169,12 +170,12 @@ export function init(): void {
       node.hostName = readString();
     }
     nodes.push(node);
-    if (parent == 0xffffffff) {
-      preopens.push(node);
-      preopenNames.push(name);
-    } else {
-      attach(nodes[parent], name, node);
-    }
+    if (parent != 0xffffffff) attach(nodes[parent], name, node);
+  }
+  const preopenCount = readU32();
+  for (let i: u32 = 0; i < preopenCount; i++) {
+    preopens.push(nodes[readU32()]);
+    preopenNames.push(readString());
   }
   ret = heap.alloc(128);
   hostRet = heap.alloc(128);
