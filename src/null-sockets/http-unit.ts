@@ -105,7 +105,7 @@ export function allowListHttpUnit(wit: WasiWit, origins: readonly HttpOrigin[], 
     exports: mirrorExports([handler]),
     imports: [
       ...sharedTypes(all, IO_IDS),
-      { name: types.name, outer: formatInterfaceName(types.name), functions: new Set(ALLOW_LIST_HTTP_METHODS), resources: new Set(types.types ?? []) },
+      { name: types.name, outer: formatInterfaceName(types.name), functions: new Set(ALLOW_LIST_HTTP_METHODS), types: new Set(types.types ?? []) },
       { name: inNamespace(handler.name, HOST_NAMESPACE), outer: formatInterfaceName(handler.name), functions: new Set(['handle']), sharedLocalUses: true },
     ],
     widen: new Map([[formatInterfaceName(types.name), askAboutRequests]]),

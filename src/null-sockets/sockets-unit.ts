@@ -28,12 +28,12 @@ export function sharedTypes(all: ReadonlyMap<string, AppImport>, ids: readonly s
   });
 }
 
-/** The unit exports exactly what the app imports: its functions and its resources. */
+/** The unit exports exactly what the app imports: its functions and its types. */
 export function mirrorExports(imports: readonly AppImport[]): UnitExport[] {
   return imports.map((app) => ({
     name: app.name,
     functions: new Map(app.functions.map((fn) => [fn, fn])),
-    ...(app.types ? { resources: new Set(app.types) } : {}),
+    ...(app.types ? { types: new Set(app.types) } : {}),
   }));
 }
 

@@ -9,13 +9,13 @@ import type { FunctionBody } from './core-module-edit.js';
 import { RETURN_AREA, type CoreFunction, type CoreView } from './generated-unit.js';
 import type { AppImport, UnitImport } from './unit.js';
 
-/** The `host:` copies of the app's imports that a forwarding unit calls: the functions and resources the app uses. */
+/** The `host:` copies of the app's imports that a forwarding unit calls: the functions and types the app uses. */
 export function hostCopies(imports: readonly AppImport[]): UnitImport[] {
   return imports.map((app) => ({
     name: inNamespace(app.name, HOST_NAMESPACE),
     outer: formatInterfaceName(app.name),
     functions: new Set(app.functions),
-    resources: new Set(app.types ?? []),
+    types: new Set(app.types ?? []),
   }));
 }
 

@@ -35,8 +35,8 @@ export interface UnitExport {
   readonly name: InterfaceName;
   /** WIT function name → the adapter's core export name; only these are exported. */
   readonly functions: ReadonlyMap<string, string>;
-  /** When set, the resources to define: those the app's import declares. */
-  readonly resources?: ReadonlySet<string>;
+  /** When set, the types to define: those the app's import declares (and what its functions need). */
+  readonly types?: ReadonlySet<string>;
 }
 
 /** One interface a unit imports. */
@@ -49,8 +49,8 @@ export interface UnitImport {
   readonly adapterModule?: string;
   /** WIT functions the unit may call; the adapter's other imports of this module become traps. */
   readonly functions: ReadonlySet<string>;
-  /** When set, the resources to declare: a host copy must ask for no resource the app's import lacks. */
-  readonly resources?: ReadonlySet<string>;
+  /** When set, the types to declare: a host copy must ask for no resource the app's import lacks. */
+  readonly types?: ReadonlySet<string>;
   /** A host copy whose `use` of its own package's interfaces means the app's (`wasi:`) ones: types shared with the app. */
   readonly sharedLocalUses?: boolean;
   /** A host copy whose `use` of other packages means their host copies: every type in it is the host's. */
@@ -92,13 +92,13 @@ export interface BuiltUnit {
   readonly widen?: ReadonlyMap<string, Widening>;
 }
 
-/** The WIT world a unit's imports and exports make: each keeps its functions and, when given, its resources. */
+/** The WIT world a unit's imports and exports make: each keeps its functions and, when given, its types. */
 export function unitWorldSource(wit: WasiWit, imports: readonly UnitImport[], exports: readonly UnitExport[]): string {
   return worldSource(wit, {
     imports: imports.map((i) => ({
-      name: i.name, keep: (fn: string) => i.functions.has(fn), resources: i.resources, sharedLocalUses: i.sharedLocalUses, hostUses: i.hostUses,
+      name: i.name, keep: (fn: string) => i.functions.has(fn), types: i.types, sharedLocalUses: i.sharedLocalUses, hostUses: i.hostUses,
     })),
-    exports: exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn), resources: e.resources })),
+    exports: exports.map((e) => ({ name: e.name, keep: (fn: string) => e.functions.has(fn), types: e.types })),
   });
 }
 

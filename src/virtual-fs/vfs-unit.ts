@@ -195,7 +195,7 @@ function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
   return [
     {
       name: inNamespace(types.name, HOST_NAMESPACE), outer: formatInterfaceName(types.name), adapterModule: 'host-fs',
-      functions: new Set([...called, ...drops]), resources, hostUses: true,
+      functions: new Set([...called, ...drops]), types: resources, hostUses: true,
     },
     {
       name: inNamespace(preopens.name, HOST_NAMESPACE), outer: formatInterfaceName(preopens.name), adapterModule: 'host-preopens',

@@ -144,23 +144,23 @@ function interfaceBlock(
   name: InterfaceName,
   uses: ReadonlyMap<string, InterfaceName>,
   keep?: FunctionFilter,
-  resources?: ReadonlySet<string>,
+  types?: ReadonlySet<string>,
   usesNamespace = 'wasi',
 ): string {
   const wasiId = interfaceId({ ...name, namespace: 'wasi' });
   const items = wit.interfaces.get(interfaceId(name)) ?? wit.interfaces.get(wasiId);
   if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${wasiId}\``);
-  const kept = items
+  const withFunctions = items
     .filter((item) => {
       const fn = functionName(item);
-      const resource = /^resource ([a-z0-9-]+)/.exec(item)?.[1];
-      if (resource !== undefined && resources) return resources.has(resource);
       return fn === undefined || !keep || keep(fn);
     })
     .map((item) => (keep ? keepResourceFunctions(item, keep) : item));
+  const kept = types ? neededTypes(withFunctions, types) : withFunctions;
   const others = kept.filter((item) => !item.startsWith('use ')).join('\n');
+  const referenced = (local: string): boolean => new RegExp(`(?<![\\w-])${local}(?![\\w-])`).test(others);
   const body = kept
-    .filter((item) => !item.startsWith('use ') || useNames(item).some(({ local }) => new RegExp(`(?<![\\w-])${local}(?![\\w-])`).test(others)))
+    .flatMap((item) => (item.startsWith('use ') ? keepUsedNames(item, referenced) : [item]))
     .flatMap((item) => inlinePrimitiveUses(wit, item))
     .map((item) =>
       item.replace(/use wasi:([a-z-]+\/[a-z-]+)@\d+\.\d+\.\d+/g, (_, id: string) => {
@@ -170,6 +170,26 @@ function interfaceBlock(
     )
     .join('\n    ');
   return `  interface ${name.interface} {\n    ${body}\n  }`;
+}
+
+const TYPE_ITEM = /^(?:record|variant|enum|flags|resource|type) %?([a-z0-9-]+)/;
+const WORD = /%?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)/g;
+
+// The items less the type definitions that neither `declared` names nor any kept item
+// needs, however indirectly. A type the app does not declare may use an interface it
+// does not import (udp's `incoming-datagram` uses network's `ip-socket-address`).
+function neededTypes(items: readonly string[], declared: ReadonlySet<string>): string[] {
+  const typeName = (item: string): string | undefined => TYPE_ITEM.exec(item)?.[1];
+  const needed = new Set(declared);
+  const pending = items.filter((item) => typeName(item) === undefined || declared.has(typeName(item)!));
+  while (pending.length > 0) {
+    for (const [, word] of pending.pop()!.matchAll(WORD)) {
+      if (needed.has(word)) continue;
+      needed.add(word);
+      pending.push(...items.filter((item) => typeName(item) === word));
+    }
+  }
+  return items.filter((item) => typeName(item) === undefined || needed.has(typeName(item)!));
 }
 
 // Inside `resource r { ... }`, keeps the constructor, methods and static
@@ -210,8 +230,18 @@ function inlinePrimitiveUses(wit: WasiWit, item: string): string[] {
   // An inlined type takes the name the `use` gives it (`{error as io-error}`).
   const inlined = names.filter((n) => aliases.has(n.name)).map((n) => aliases.get(n.name)!.replace(new RegExp(`^(type|record) ${n.name}\\b`), `$1 ${n.local}`));
   if (rest.length === names.length) return [item];
-  const written = rest.map((n) => (n.local === n.name ? n.name : `${n.name} as ${n.local}`));
-  return [...(rest.length ? [item.replace(/\.\{[^}]*\}/, `.{${written.join(', ')}}`)] : []), ...inlined];
+  return [...(rest.length ? [writeUse(item, rest)] : []), ...inlined];
+}
+
+// A `use` with only the names that `referenced` accepts, or none when it accepts none.
+function keepUsedNames(item: string, referenced: (local: string) => boolean): string[] {
+  const names = useNames(item).filter(({ local }) => referenced(local));
+  return names.length ? [writeUse(item, names)] : [];
+}
+
+// The `use` item with `names` in its braces.
+function writeUse(item: string, names: ReadonlyArray<{ name: string; local: string }>): string {
+  return item.replace(/\.\{[^}]*\}/, `.{${names.map((n) => (n.local === n.name ? n.name : `${n.name} as ${n.local}`)).join(', ')}}`);
 }
 
 // The names a `use` brings in: each type's name in its home interface, and the name it has here.
@@ -230,11 +260,12 @@ export interface WorldSpec {
   readonly exports: ReadonlyArray<WorldItem>;
 }
 
-/** One interface of a world, with the functions (and, when given, the resources) it keeps. */
+/** One interface of a world, with the functions (and, when given, the types) it keeps. */
 export interface WorldItem {
   readonly name: InterfaceName;
   readonly keep?: FunctionFilter;
-  readonly resources?: ReadonlySet<string>;
+  /** When set, the types to keep: these, and those the kept functions need. */
+  readonly types?: ReadonlySet<string>;
   /** `use x.{...}` of the interface's own package means `wasi:pkg/x`: the copy shares the app's types. */
   readonly sharedLocalUses?: boolean;
   /** `use wasi:pkg/x` of other packages means `host:pkg/x`: a host copy whose types are all the host's. */
@@ -253,9 +284,9 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   const items = [...spec.imports, ...spec.exports];
   const uses = new Map(items.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name]));
   const packages = new Map<string, string[]>();
-  for (const { name, keep, resources, sharedLocalUses, hostUses } of items) {
+  for (const { name, keep, types, sharedLocalUses, hostUses } of items) {
     const pkg = `${name.namespace}:${name.package}${versionSuffix(name)}`;
-    let block = interfaceBlock(wit, name, uses, keep, resources, hostUses ? HOST_NAMESPACE : 'wasi');
+    let block = interfaceBlock(wit, name, uses, keep, types, hostUses ? HOST_NAMESPACE : 'wasi');
     if (sharedLocalUses) block = block.replace(/use ([a-z-]+)\.\{/g, `use wasi:${name.package}/$1${versionSuffix(name)}.{`);
     packages.set(pkg, [...(packages.get(pkg) ?? []), block]);
   }
