@@ -9,7 +9,9 @@ import type { StdioPlan } from '../policies/plan.js';
 import type { FunctionBody } from '../units/core-module-edit.js';
 import { FORWARDING_HELPERS, forwardBody, hostCopies, keepForwardingImport } from '../units/forwarding.js';
 import { DATA_BASE, RETURN_AREA, reservedBase, type CoreView, type GeneratedUnitSpec } from '../units/generated-unit.js';
-import type { AppImport } from '../units/unit.js';
+import { ByteWriter } from '../binary/byte-writer.js';
+import { InstanceDecls, PRIMITIVE } from '../units/instance-decls.js';
+import type { AppImport, Widening } from '../units/unit.js';
 import { AbiLayouts } from '../wit/abi-layout.js';
 import { formatInterfaceName, interfaceId } from '../wit/names.js';
 import { caseIndex, READY_ID, type WasiWit } from '../wit/wasi-wit.js';
@@ -99,6 +101,28 @@ function pollableHelpers(state: number): string[] {
     if ${slot.join(' ')} i32.const 0 i32.store offset=8 end)`,
   ];
 }
+
+// Whether a pollable is ready now: a virtual one by its kind or deadline, a host one as the host's
+// non-blocking `ready` says (`hostReady`: its import; without one, a host pollable is never ready now).
+function readyNowHelper(hostReady: number | undefined): string {
+  const host = hostReady === undefined ? 'i32.const 0' : `local.get 0 call ${hostReady}`;
+  return `  (func $virt-ready-now (param i32) (result i32)
+    local.get 0 i32.const 0 i32.lt_s
+    if (result i32) local.get 0 call $virt-ready else ${host} end)`;
+}
+
+const POLL_ID = 'wasi:io/poll';
+const READY_METHOD = '[method]pollable.ready';
+
+// Declares `[method]pollable.ready` on an app's wasi:io/poll import that lacks it.
+const askForReady: Widening = ({ localCount, localIndex }) => {
+  const pollable = localIndex.get('pollable');
+  if (pollable === undefined) throw new Error('assertion failed: an app that imports `poll` imports `pollable`');
+  const decls = new InstanceDecls(localCount);
+  const borrow = decls.type(new ByteWriter().u8(0x68).u32(pollable));
+  decls.exportFunction(READY_METHOD, [['self', borrow]], PRIMITIVE.bool);
+  return decls.decls;
+};
 
 const STREAMS = 'wasi:io/streams';
 const WRITE_LIKE = ['write', 'blocking-write-and-flush', 'flush', 'blocking-flush', 'write-zeroes', 'blocking-write-zeroes-and-flush'];
@@ -202,7 +226,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       'local.get 2', 'i32.const 1', 'i32.add', 'local.set 2', 'br 0', 'end', 'end',
     ];
     const entry = ['local.get 0', 'local.get 2', 'i32.const 2', 'i32.shl', 'i32.add', 'i32.load'];
-    const countReady = ['i32.const 0', 'local.set 3', ...each([...entry, 'call $virt-ready', 'local.get 3', 'i32.add', 'local.set 3'])];
+    const countReady = ['i32.const 0', 'local.set 3', ...each([...entry, 'call $virt-ready-now', 'local.get 3', 'i32.add', 'local.set 3'])];
     return [
       ...countReady,
       'local.get 3', 'i32.eqz', 'if',
@@ -214,7 +238,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       'i32.const 0', 'i32.const 0', 'i32.const 4', 'local.get 3', 'i32.const 2', 'i32.shl', `call ${realloc}`, 'local.set 4',
       `i32.const ${RETURN_AREA}`, 'local.get 4', 'i32.store', `i32.const ${RETURN_AREA}`, 'local.get 3', 'i32.store offset=4',
       'i32.const 0', 'local.set 3',
-      ...each([...entry, 'call $virt-ready', 'if', 'local.get 4', 'local.get 3', 'i32.const 2', 'i32.shl', 'i32.add', 'local.get 2', 'i32.store',
+      ...each([...entry, 'call $virt-ready-now', 'if', 'local.get 4', 'local.get 3', 'i32.const 2', 'i32.shl', 'i32.add', 'local.get 2', 'i32.store',
         'local.get 3', 'i32.const 1', 'i32.add', 'local.set 3', 'end']),
       `i32.const ${RETURN_AREA}`, 'return', 'end',
     ];
@@ -240,6 +264,9 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
   }
 
   const stdioKind = { stdin: stdio.stdin.mode, stdout: stdio.stdout, stderr: stdio.stderr };
+  // `poll` asks the host whether its own entries are ready, without blocking, before it moves virtual time.
+  const pollApp = imports.find((app) => interfaceId(app.name) === POLL_ID);
+  const pollsHost = pollApp !== undefined && pollApp.functions.includes('poll');
   const virtualStream = (stream: 'stdin' | 'stdout' | 'stderr', core: CoreView): string[] | undefined => {
     const mode = stdioKind[stream];
     if (mode === 'host') return undefined;
@@ -261,13 +288,17 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       ...hostCopies(imports)
         .filter((copy) => !(/^(stdin|stdout|stderr)$/.test(copy.name.interface) && stdioKind[copy.name.interface as keyof typeof stdioKind] !== 'host'))
         .filter((copy) => !(virtualFs && copy.name.package === 'filesystem'))
-        .map((copy) => ({ ...copy, hostUses: true })),
+        .map((copy) => ({ ...copy, hostUses: true, ...(pollsHost && copy.name.interface === 'poll' ? { functions: new Set([...copy.functions, READY_METHOD]) } : {}) })),
       ...(virtualFs ? [{ name: VFS_NAME, outer: formatInterfaceName(VFS_NAME), functions: new Set(vfsFunctions(wit, imports.find((app) => interfaceId(app.name) === FS_TYPES_ID))) }] : []),
     ],
     keepImport: (module, name) => keepForwardingImport(module, name) || module.includes(`|${VFS_MODULE}@`),
     data: text,
     reserve: 16 + SLOTS * SLOT_SIZE + (virtualFs ? 16 + DROPS * 4 : 0),
-    helpers: (core) => [...FORWARDING_HELPERS, ...pollableHelpers(state), ...(virtualFs ? dropHelpers(state + 16 + SLOTS * SLOT_SIZE, core) : [])],
+    helpers: (core) => [
+      ...FORWARDING_HELPERS, ...pollableHelpers(state), ...(virtualFs ? dropHelpers(state + 16 + SLOTS * SLOT_SIZE, core) : []),
+      readyNowHelper(pollsHost ? core.imported('host:io/poll', READY_METHOD).index : undefined),
+    ],
+    ...(pollsHost && !pollApp.functions.includes(READY_METHOD) ? { widen: new Map([[formatInterfaceName(pollApp.name), askForReady]]) } : {}),
     body(func, coreName, core): FunctionBody {
       if (func.endsWith('_post')) return { instructions: [] };
       if (coreName.includes(`|${READY_ID}@`)) return readyBody(func, core);
