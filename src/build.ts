@@ -1,5 +1,6 @@
 // manifest → plan → units → composition → audit: the whole of `virt build`.
 import { readComponent } from './binary/component-reader.js';
+import { wasmFeatures, type WasmFeature } from './binary/wasm-features.js';
 import { audit, embedAudit, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
 import { CompositionError } from './compose/errors.js';
@@ -39,6 +40,8 @@ export interface BuildResult {
   readonly audit: AuditReport;
   /** Things the user should know, such as an automatic preview-1 wrap. */
   readonly notes: readonly string[];
+  /** The Wasm proposals beyond the core spec that the output uses (exceptions, multi-memory, ...). */
+  readonly features: readonly WasmFeature[];
   /** Sizes of the units, by name, in bytes. */
   readonly unitSizes: ReadonlyMap<string, number>;
 }
@@ -50,6 +53,13 @@ export class AuditError extends Error {
     this.name = 'AuditError';
   }
 }
+
+/**
+ * wasi-libc (C, Rust std, ...) starts in `/` and never asks for `initial-cwd`,
+ * and jco's preview-1 adapter has no call that would tell it.
+ */
+export const PREVIEW1_CWD_NOTE = '`env.cwd` does not reach this app: it is a WASI preview-1 program (through jco\'s preview-1 adapter), '
+  + 'whose libc starts in `/` without asking the host, so its relative paths resolve from `/`';
 
 /** Reads a manifest into a Plan, or throws a ManifestError with every problem. */
 export function planFromManifest(source: string, file: string): Plan {
@@ -65,6 +75,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const plan = { ...(await loadPlanFiles(read, input.files, input.manifest, progress)), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app);
   const notes = prepared.note ? [prepared.note] : [];
+  if (prepared.preview1 && plan.env.cwd.mode !== 'none') notes.push(PREVIEW1_CWD_NOTE);
   const info = readComponent(prepared.component);
 
   const { units: planned, refusals } = planUnits(plan, info.imports);
@@ -91,5 +102,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const composed = await compose(prepared.component, info, units);
   const report = audit(plan, info.imports, readComponent(composed).imports, new Set(units.flatMap((u) => u.exports)));
   if (report.violations.length > 0) throw new AuditError(report);
-  return { component: embedAudit(composed, report), plan, audit: report, notes, unitSizes: new Map(units.map((u) => [u.name, u.component.length])) };
+  const features = wasmFeatures(composed);
+  if (features.length) notes.push(`the output uses Wasm proposals beyond the core spec, which its host must have: ${features.join(', ')}`);
+  return { component: embedAudit(composed, report), plan, audit: report, notes, features, unitSizes: new Map(units.map((u) => [u.name, u.component.length])) };
 }

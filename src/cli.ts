@@ -203,7 +203,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return EXIT.badInput;
     }
-    if (error instanceof UsageError || error instanceof AuditError || error instanceof ComponentReadError || error instanceof CompositionError) {
+    if (error instanceof UsageError || error instanceof AuditError || error instanceof ComponentReadError || error instanceof CompositionError
+      || (error instanceof Error && error.name === 'EngineError')) {
       process.stderr.write(`virt: error: ${error.message}\n`);
       return EXIT.badInput;
     }

@@ -1,6 +1,7 @@
 // The app as a component: a component as it is, or a WASI preview-1 core
 // module wrapped with jco's preview-1 adapter.
-import { binaryKind } from '../binary/component-reader.js';
+import { SECTION } from '../binary/component-format.js';
+import { binaryKind, readSections } from '../binary/component-reader.js';
 import { ComponentReadError } from '../binary/errors.js';
 import { readModuleInterface } from '../binary/module-reader.js';
 import { renameImports } from '../binary/module-writer.js';
@@ -11,11 +12,13 @@ import { formatInterfaceName, formatVersion, parseInterfaceName, PREVIEW1_MODULE
 export interface PreparedApp {
   readonly component: Uint8Array;
   readonly note?: string;
+  /** Whether the app is a preview-1 program behind jco's adapter: its libc never asks for the cwd. */
+  readonly preview1: boolean;
 }
 
 /** Returns the app as a component, wrapping a preview-1 core module. */
 export async function prepareApp(bytes: Uint8Array): Promise<PreparedApp> {
-  if (binaryKind(bytes) === 'component') return { component: bytes };
+  if (binaryKind(bytes) === 'component') return { component: bytes, preview1: hasPreview1Adapter(bytes) };
   const { imports, exports } = readModuleInterface(bytes);
   const others = [...new Set(imports.map((i) => i.module).filter((m) => m !== PREVIEW1_MODULE))];
   if (!imports.some((i) => i.module === PREVIEW1_MODULE) || others.length > 0) {
@@ -29,7 +32,13 @@ export async function prepareApp(bytes: Uint8Array): Promise<PreparedApp> {
   const adapter = await preview1Adapter(kind);
   const core = imports.some((i) => i.module === PREVIEW1_MODULE && i.name === 'proc_exit') ? await exitWithCode(bytes, adapter) : bytes;
   const component = await componentNew(core, [[PREVIEW1_MODULE, adapter]]);
-  return { component, note: `the app is a WASI preview-1 core module: wrapped it with jco's preview-1 ${kind} adapter` };
+  return { component, note: `the app is a WASI preview-1 core module: wrapped it with jco's preview-1 ${kind} adapter`, preview1: true };
+}
+
+// Whether a core module of the component is a preview-1 adapter: it exports what preview-1 programs import.
+function hasPreview1Adapter(component: Uint8Array): boolean {
+  return readSections(component).some((section) => section.id === SECTION.coreModule
+    && ['fd_write', 'environ_get', 'proc_exit'].every((name) => readModuleInterface(component.subarray(section.contentStart, section.end)).exports.some((e) => e.name === name)));
 }
 
 // jco's adapter turns every nonzero `proc_exit(n)` into `exit(err)`, which loses n. The module's

@@ -12,6 +12,8 @@ import * as http from '@bytecodealliance/preview2-shim/http';
 import * as io from '@bytecodealliance/preview2-shim/io';
 import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
+import { wasmFeatures } from '../binary/wasm-features.js';
+import { requireFeatures, translationError } from './engine-features.js';
 import { defaultCacheDir, transpiled } from './transpile-cache.js';
 
 /** How to run a component. */
@@ -69,7 +71,10 @@ type Instantiate = (
  * instantiation is synchronous and compiles nothing.
  */
 export async function load(component: Uint8Array, cacheDir = defaultCacheDir()): Promise<LoadedComponent> {
-  const entry = await transpiled(component, cacheDir);
+  await requireFeatures(wasmFeatures(component));
+  const entry = await transpiled(component, cacheDir).catch((error: unknown) => {
+    throw translationError(error) ?? error;
+  });
   const { instantiate } = (await import(pathToFileURL(entry).href)) as { instantiate: Instantiate };
   const dir = dirname(entry);
   const modules = new Map<string, WebAssembly.Module>();
