@@ -48,7 +48,7 @@ test('virt refuses to virtualize a resource that an interface it leaves to the h
   // A custom interface that uses wasi:sockets/network's `network` cannot keep working once virt owns `network`.
   const custom = await renameInterfaces(probe, [['wasi:sockets/ip-name-lookup@0.2.12', 'acme:sockets/lookup@1.0.0']]);
   const error = await compositionError(buildWith('version: 1\nsockets: deny\n', custom));
-  assert.match(error.message, 'cannot virtualize an interface whose resource `network` of `wasi:sockets/network@0.2.12` the host\'s `acme:sockets/lookup@1.0.0` uses');
+  assert.match(error.message, '`acme:sockets/lookup@1.0.0` passes to the host, but it uses `network` of `wasi:sockets/network@0.2.12`, which virt provides under this manifest');
 });
 
 test('a unit whose interfaces the app renamed in part is a composition error, not an internal one', async () => {

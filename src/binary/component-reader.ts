@@ -27,6 +27,8 @@ export interface ImportEntry {
   readonly types: ReadonlyMap<string, ExportedType>;
   /** The component-level types an imported instance's type refers to (by outer alias). */
   readonly outerTypes: readonly number[];
+  /** The types of other imported instances that this one's type refers to: each import's name and the type's name. */
+  readonly usesTypesOf: ReadonlyArray<{ readonly import: string; readonly type: string }>;
   /** The component-level type index of an imported instance's type; -1 for other sorts. */
   readonly typeIndex: number;
   /** The byte range of this entry inside its import section. */
@@ -104,6 +106,9 @@ export function readComponent(bytes: Uint8Array): ComponentInfo {
   const types: TypeEntry[] = [];
   const imports: ImportEntry[] = [];
   const exports: ExportEntry[] = [];
+  // Instance index → its import's name (undefined for other instances); type index → the import type it aliases.
+  const instances: Array<string | undefined> = [];
+  const aliasedTypes = new Map<number, { import: string; type: string }>();
   for (const section of sections) {
     const r = new ByteReader(bytes, section.contentStart, section.end);
     switch (section.id) {
@@ -112,7 +117,16 @@ export function readComponent(bytes: Uint8Array): ComponentInfo {
         break;
       case SECTION.alias:
         r.vec(() => {
-          if (readAlias(r) === 'type') types.push({ kind: 'other' });
+          const start = r.offset;
+          const sort = readAlias(r);
+          const alias = new ByteReader(bytes, start, r.offset);
+          readSort(alias);
+          const source = alias.u8() === 0x00 ? { instance: instances[alias.u32()], name: alias.name() } : undefined;
+          if (sort === 'type') {
+            if (source?.instance !== undefined) aliasedTypes.set(types.length, { import: source.instance, type: source.name });
+            types.push({ kind: 'other' });
+          }
+          if (sort === 'instance') instances.push(undefined);
         });
         break;
       case SECTION.import:
@@ -125,8 +139,10 @@ export function readComponent(bytes: Uint8Array): ComponentInfo {
           const functions = type?.kind === 'instance' ? type.functions : [];
           const exportedTypes = type?.kind === 'instance' ? type.types : NO_TYPES;
           const outerTypes = type?.kind === 'instance' ? type.outerTypes : [];
+          if (desc.sort === 'instance') instances.push(name);
+          const usesTypesOf = outerTypes.flatMap((t) => aliasedTypes.get(t) ?? []);
           imports.push({
-            name, sort: desc.sort, functions, types: exportedTypes, outerTypes,
+            name, sort: desc.sort, functions, types: exportedTypes, outerTypes, usesTypesOf,
             typeIndex: desc.sort === 'instance' ? desc.index : -1, start, end: r.offset,
           });
         });

@@ -13,6 +13,18 @@ export async function compose(app: Uint8Array, info: ComponentInfo, units: reado
   const provided = new Set(units.flatMap((u) => u.exports));
   const neededFromHost = new Set(units.flatMap((u) => [...u.imports.values()]));
   const drop = new Set([...provided].filter((name) => !neededFromHost.has(name)));
+  // What passes to the host must not use a resource a unit now provides: the host's would not be the app's.
+  for (const entry of info.imports) {
+    if (provided.has(entry.name)) continue;
+    const used = entry.usesTypesOf.find((t) => provided.has(t.import) && info.imports.find((i) => i.name === t.import)?.types.get(t.type) === 'resource');
+    if (used) {
+      throw new CompositionError(
+        `\`${entry.name}\` passes to the host, but it uses \`${used.type}\` of \`${used.import}\`, which virt provides under this manifest; `
+        + 'virt cannot forward an interface it does not know to its own resources',
+        entry.name,
+      );
+    }
+  }
   const widen = new Map(units.flatMap((u) => [...(u.widen ?? new Map())]));
   const outer = outerImportsFromApp(app, info, drop, widen);
   const graph = new CompositionGraph(outer);

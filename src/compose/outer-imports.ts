@@ -55,8 +55,6 @@ export function outerImportsFromApp(
   // Old instance index → new one, or undefined where the import was dropped.
   const instanceMap: Array<number | undefined> = [];
   const instanceImports: Array<ImportEntry | undefined> = [];
-  // Type index → what it stood for, where a dropped import's resource was replaced.
-  const freshTypes = new Map<number, string>();
   let importAt = 0;
 
   for (const section of info.sections) {
@@ -94,13 +92,6 @@ export function outerImportsFromApp(
           instanceImports.push(entry);
         }
         if (dropped) continue;
-        const stale = entry.outerTypes.find((t) => freshTypes.has(t));
-        if (stale !== undefined) {
-          throw new CompositionError(
-            `cannot virtualize an interface whose resource \`${freshTypes.get(stale)}\` the host's \`${entry.name}\` uses`,
-            entry.name,
-          );
-        }
         kept.push(app.subarray(entry.start, entry.end));
         items.set(entry.name, { sort: entry.sort, index: next(entry.sort) });
       }
@@ -133,10 +124,9 @@ export function outerImportsFromApp(
           throw new CompositionError(`cannot virtualize \`${dropped.name}\`: the app aliases its \`${target.name}\``, dropped.name);
         }
         // Other types are replaced by placeholders (a fresh resource, or `bool`) that only
-        // other dropped imports' types may use: nothing instantiates them.
+        // other dropped imports' types may use (compose refuses the rest): nothing instantiates them.
         const exported = dropped.types.get(target.name);
         const definition = exported instanceof Uint8Array ? exported : exported === 'resource' ? FRESH_RESOURCE : PLACEHOLDER_VALUE;
-        if (!(exported instanceof Uint8Array)) freshTypes.set(index, `${target.name}\` of \`${dropped.name}`);
         flush();
         sections.push(new ByteWriter().section(SECTION.type, new ByteWriter().u32(1).raw(definition).finish()).finish());
       }
