@@ -3,7 +3,10 @@
 // what the output still imports.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  accessSync, closeSync, constants, cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
+  renameSync, rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, nodeFiles, readComponent } from '../dist/index.js';
@@ -13,6 +16,7 @@ const workout = fixture('apps/fs-workout.wasm');
 const attack = fixture('apps/fs-attack.wasm');
 const cat = fixture('apps/cat.wasm');
 const preopens = fixture('apps/preopens.wasm');
+const edges = fixture('apps/fs-edges.wasm');
 
 // A directory holding `tree/` (what the app gets at /data) and `secret.txt` beside it.
 function workspace() {
@@ -58,6 +62,49 @@ test('the workout prints the same on a host directory and on the embedded copy',
   assert.fixture(virt.stdout, host.stdout);
   assert.match(virt.stdout, 'rename file over dir: EISDIR');
   assert.equal(snapshot(join(dir, 'tree')), before, 'a writable overlay never writes the host tree');
+});
+
+// What Linux answers for fs-edges' operations on `path` (a guest path under /data), run on a copy of `tree`:
+// the reference, where preview2-shim is not (it renames the directory behind `link/`, say).
+function posixReference(tree, path, scratch) {
+  cpSync(tree, scratch, { recursive: true, verbatimSymlinks: true });
+  const host = (guest) => join(scratch, guest.slice('/data'.length));
+  const { O_RDONLY, O_DIRECTORY, O_CREAT, O_WRONLY } = constants;
+  const open = (flags) => () => closeSync(openSync(host(path), flags, 0o644));
+  const operations = [
+    ['stat', () => statSync(host(path))], ['lstat', () => lstatSync(host(path))], ['readlink', () => readlinkSync(host(path))],
+    ['open', open(O_RDONLY)], ['open-directory', open(O_RDONLY | O_DIRECTORY)], ['create', open(O_CREAT | O_WRONLY)],
+    ['mkdir', () => mkdirSync(host(path))], ['unlink', () => unlinkSync(host(path))], ['rmdir', () => rmdirSync(host(path))],
+    ['rename', () => renameSync(host(path), host('/data/renamed'))], ['symlink', () => symlinkSync('x', host(path))],
+    ['link', () => linkSync(host('/data/file'), host(path))], ['access', () => accessSync(host(path), constants.R_OK)],
+  ];
+  const lines = operations.map(([label, run]) => {
+    try {
+      run();
+      return `${label} ${path}: ok`;
+    } catch (error) {
+      return `${label} ${path}: ${error.code}`;
+    }
+  });
+  rmSync(scratch, { recursive: true });
+  return `${lines.join('\n')}\n`;
+}
+
+test('a trailing slash after a symlink: the virtual filesystem answers every operation as Linux does', async () => {
+  const dir = workspace();
+  const tree = join(dir, 'edges');
+  mkdirSync(join(tree, 'sub'), { recursive: true });
+  writeFileSync(join(tree, 'file'), 'f');
+  writeFileSync(join(tree, 'sub/x'), 'x');
+  for (const [link, target] of [['flink', 'file'], ['dlink', 'sub'], ['dot', '.'], ['dangling', 'missing'], ['slash', 'sub/'], ['fslash', 'file/']]) {
+    symlinkSync(target, join(tree, link));
+  }
+  const { component } = await buildIn(dir, 'version: 1\nfilesystem:\n  writable: true\n  mounts:\n    /data: { embed: ./edges }\n', edges);
+  for (const path of ['/data/flink/', '/data/dlink/', '/data/dot/', '/data/dangling/', '/data/slash/', '/data/fslash/', '/data/dlink/x/', '/data/slash']) {
+    const virt = await runCommand(component, { args: ['edges', path] });
+    assert.is(virt.trap, undefined, virt.trap);
+    assert.fixture(virt.stdout, posixReference(tree, path, join(dir, 'scratch')), path);
+  }
 });
 
 test('traversal attacks, read-only content, stdin and a sleep, in one run', async () => {

@@ -328,6 +328,9 @@ let resolvedParent: Node | null = null;
 let resolvedName: string = "";
 let resolvedNode: Node | null = null;
 let trailingSlash = false;
+// Whether the last component was a symlink followed only because of a trailing slash:
+// POSIX removes and renames no directory through `link/` (ENOTDIR).
+let slashFollowedLink = false;
 
 function splitPath(path: string): string[] {
   const parts = path.split("/");
@@ -344,6 +347,7 @@ function resolve(base: Node, path: string, followFinal: bool): bool {
   if (path.length == 0) return failWith(E_NOENT);
   if (!checkPathText(path)) return false;
   trailingSlash = path.charCodeAt(path.length - 1) == 47;
+  slashFollowedLink = false;
   let pending = splitPath(path);
   const stack = new Array<Node>();
   stack.push(base);
@@ -374,6 +378,7 @@ function resolve(base: Node, path: string, followFinal: bool): bool {
     const child = children.get(segment);
     if (child.kind == HOST_MOUNT) return enterHost(child, pending);
     if (child.kind == SYMLINK && (!final || followFinal || trailingSlash)) {
+      if (final && !followFinal) slashFollowedLink = true;
       if (++followed > MAX_SYMLINKS) return failWith(E_LOOP);
       if (child.target.length == 0) return failWith(E_NOENT);
       if (child.target.charCodeAt(0) == 47) return failWith(E_PERM);
@@ -752,9 +757,20 @@ export function read_directory_entry(handle: u32): usize {
   return ret;
 }
 
+// Where a new name would go. A name that exists is EEXIST even when a trailing slash
+// made its symlink lead elsewhere (`mkdir link/` where link -> file, or -> nothing), as on POSIX.
+function locateNew(handle: u32, ptr: usize, len: usize): bool {
+  if (locate(handle, ptr, len, false)) return slashFollowedLink && !viaHost ? failWith(E_EXIST) : true;
+  if (error != E_NOTDIR) return false;
+  let trimmed = len;
+  while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+  if (trimmed == len || !locate(handle, ptr, trimmed, false) || resolvedNode == null) return failWith(E_NOTDIR);
+  return failWith(E_EXIST);
+}
+
 export function create_directory_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
-  if (!locate(handle, ptr, len, false)) return fail(error, 1);
+  if (!locateNew(handle, ptr, len)) return fail(error, 1);
   if (viaHost) {
     if (hostReadOnly()) return fail(E_ROFS, 1);
     hostCreateDirectoryAt(hostFd, hostPtr, hostLen, ret);
@@ -843,7 +859,7 @@ export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize
   const target = resolvedNode;
   if (target == null) return fail(E_NOENT, 1);
   if (target.kind == DIRECTORY) return fail(E_PERM, 1);
-  if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
+  if (!locateNew(newHandle, newPtr, newLen)) return fail(error, 1);
   if (viaHost) return fail(E_XDEV, 1);
   if (resolvedNode != null) return fail(E_EXIST, 1);
   if (trailingSlash) return fail(E_NOENT, 1);
@@ -858,7 +874,10 @@ export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize
 // result<descriptor, error-code>: handle @4; error @4.
 export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, openFlags: u32, flags: u32): usize {
   enter();
-  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0)) return fail(error, 4);
+  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0)) {
+    // Creating `name/` is EISDIR on POSIX, whatever `name` is.
+    return fail(error == E_NOTDIR && trailingSlash && (openFlags & O_CREATE) != 0 ? E_ISDIR : error, 4);
+  }
   if (viaHost) {
     if (((flags & WRITE) != 0 || (openFlags & (O_CREATE | O_TRUNCATE)) != 0) && hostReadOnly()) return fail(E_ROFS, 4);
     hostOpenAt(hostFd, pathFlags, hostPtr, hostLen, openFlags, flags, ret);
@@ -907,6 +926,7 @@ export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize 
     return ret;
   }
   const node = resolvedNode;
+  if (slashFollowedLink) return fail(E_NOTDIR, 1);
   if (node == null) return fail(E_NOENT, 1);
   if (node.kind != DIRECTORY) return fail(E_NOTDIR, 1);
   if (resolvedName.length == 0) return fail(E_INVAL, 1);
@@ -933,12 +953,14 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
     return ret;
   }
   const node = resolvedNode;
+  if (slashFollowedLink) return fail(E_NOTDIR, 1);
   if (node == null) return fail(E_NOENT, 1);
   if (resolvedName.length == 0) return fail(E_INVAL, 1);
   const oldParent = resolvedParent!;
   const oldName = resolvedName;
   if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
   if (viaHost) return fail(E_XDEV, 1);
+  if (slashFollowedLink) return fail(E_NOTDIR, 1);
   if (resolvedName.length == 0) return fail(E_INVAL, 1);
   const newParent = resolvedParent!;
   const existing = resolvedNode;
@@ -964,7 +986,7 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
   const target = pathArg(targetPtr, targetLen);
   if (descriptorOf(handle) == null) return fail(E_BADF, 1);
   if (target.length > 0 && target.charCodeAt(0) == 47) return fail(E_PERM, 1);
-  if (!locate(handle, ptr, len, false)) return fail(error, 1);
+  if (!locateNew(handle, ptr, len)) return fail(error, 1);
   if (viaHost) {
     if (hostReadOnly()) return fail(E_ROFS, 1);
     hostSymlinkAt(hostFd, targetPtr, targetLen, hostPtr, hostLen, ret);
@@ -989,6 +1011,7 @@ export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
     return ret;
   }
   const node = resolvedNode;
+  if (slashFollowedLink) return fail(E_NOTDIR, 1);
   if (node == null) return fail(E_NOENT, 1);
   if (node.kind == DIRECTORY || node.kind == HOST_MOUNT) return fail(E_ISDIR, 1);
   const parent = resolvedParent!;
