@@ -10,6 +10,7 @@ import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
 import { formatRefusals, planUnits } from './units/plan-units.js';
+import { VIRTUALIZERS } from './virtualizers.js';
 import type { BuiltUnit } from './units/unit.js';
 import { formatInterfaceName } from './wit/names.js';
 import { loadWasiWit } from './wit/wasi-wit.js';
@@ -78,7 +79,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   if (prepared.preview1 && plan.env.cwd.mode !== 'none') notes.push(PREVIEW1_CWD_NOTE);
   const info = readComponent(prepared.component);
 
-  const { units: planned, refusals } = planUnits(plan, info.imports);
+  const { units: planned, refusals } = planUnits(plan, info.imports, VIRTUALIZERS);
   if (refusals.length) {
     throw new CompositionError(`refusing to build: ${formatRefusals(refusals)}`, refusals[0].interface);
   }

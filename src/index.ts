@@ -11,7 +11,8 @@ export type { Plan, EnvPlan, HostEnvPolicy, ArgsPolicy, CwdPolicy, FilesystemPla
 export { ComponentReadError } from './binary/errors.js';
 export { CompositionError } from './compose/errors.js';
 export { buildUnit, type BuiltUnit, type UnitSpec } from './units/unit.js';
-export { VIRTUALIZERS, virtualizerOf, type Virtualizer } from './units/virtualizers.js';
+export { VIRTUALIZERS, virtualizerOf } from './virtualizers.js';
+export type { Virtualizer } from './units/virtualizer.js';
 export { loadWasiWit } from './wit/wasi-wit.js';
 export { parseInterfaceName, formatInterfaceName, type InterfaceName } from './wit/names.js';
 export { readComponent, type ComponentInfo } from './binary/component-reader.js';

@@ -4,7 +4,7 @@ import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
 import { readComponent, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
 import type { Plan } from '../policies/plan.js';
-import { VIRTUALIZERS, virtualizerFor, virtualizerOf } from '../units/virtualizers.js';
+import { VIRTUALIZERS, virtualizerFor, virtualizerOf } from '../virtualizers.js';
 import { IO_GROUP_IDS } from '../virtual-fs/io-group-unit.js';
 import { FS_PREOPENS_ID } from '../virtual-fs/vfs-unit.js';
 import { interfaceId, parseInterfaceName } from '../wit/names.js';

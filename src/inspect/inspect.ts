@@ -3,6 +3,7 @@
 import { readComponent } from '../binary/component-reader.js';
 import { audit, embeddedAudit, type AuditLine } from '../audit/audit.js';
 import { planUnits } from '../units/plan-units.js';
+import { VIRTUALIZERS } from '../virtualizers.js';
 import { formatInterfaceName } from '../wit/names.js';
 import type { Plan } from '../policies/plan.js';
 import { prepareApp } from './prepare-app.js';
@@ -31,7 +32,7 @@ export async function inspect(bytes: Uint8Array): Promise<Inspection> {
 export async function inspectPolicy(plan: Plan, app: Uint8Array): Promise<readonly AuditLine[]> {
   const { component } = await prepareApp(app);
   const imports = readComponent(component).imports;
-  const { units, refusals } = planUnits(plan, imports);
+  const { units, refusals } = planUnits(plan, imports, VIRTUALIZERS);
   const virtualized = new Set(units.flatMap((u) => u.imports.map((i) => formatInterfaceName(i.name))));
   return audit(plan, imports, [], virtualized).lines.map((line) => {
     const refusal = refusals.find((r) => r.interface === line.interface);

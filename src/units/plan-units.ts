@@ -7,7 +7,7 @@ import { hostRefusal } from '../policies/capabilities.js';
 import type { Plan } from '../policies/plan.js';
 import { formatInterfaceName, interfaceId, isWasi02, parseInterfaceName, type InterfaceName } from '../wit/names.js';
 import type { AppImport } from './unit.js';
-import { VIRTUALIZERS, virtualizerFor, type Virtualizer } from './virtualizers.js';
+import type { Virtualizer } from './virtualizer.js';
 
 /** One unit to build. */
 export interface PlannedUnit {
@@ -63,16 +63,17 @@ function versionViews(imports: readonly AppImport[]): Map<string, AppImport>[] {
 
 /**
  * Plans the units for the app's imports. Units come in the order of
- * VIRTUALIZERS (the io group first, so that the units after it take its io
- * types); a virtualizer gets one unit per version view that adds imports.
+ * `virtualizers` (where two could serve an interface, the first that the Plan
+ * enables does); a virtualizer gets one unit per version view that adds imports.
  */
-export function planUnits(plan: Plan, imports: readonly ImportEntry[]): UnitsPlan {
+export function planUnits(plan: Plan, imports: readonly ImportEntry[], virtualizers: readonly Virtualizer[]): UnitsPlan {
   const views = versionViews(wasiImports(imports));
   const units: PlannedUnit[] = [];
   const refusals: Refusal[] = [];
   const served = new Set<string>();
-  for (const virtualizer of VIRTUALIZERS) {
-    const mine = views.map((all) => [...all.values()].filter((app) => virtualizerFor(plan, interfaceId(app.name)) === virtualizer));
+  const servedBy = (id: string): Virtualizer | undefined => virtualizers.find((v) => v.ids.includes(id) && v.virtualizes(plan, id));
+  for (const virtualizer of virtualizers) {
+    const mine = views.map((all) => [...all.values()].filter((app) => servedBy(interfaceId(app.name)) === virtualizer));
     // The io group owns the resource types of wasi:io: it serves one version of each interface.
     const twins = virtualizer.ownsIoTypes ? versionTwins(mine.flat()) : [];
     if (twins.length) {
