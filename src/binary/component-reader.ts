@@ -274,6 +274,11 @@ function readOptional(r: ByteReader, item: () => void): void {
   if (r.u8() === 0x01) item();
 }
 
+/** Reads past one type definition. */
+export function skipDefType(r: ByteReader): void {
+  readDefType(r);
+}
+
 function readDefType(r: ByteReader, onIndex: OnIndex = ignore): TypeEntry {
   const at = r.offset;
   const kind = r.u8();

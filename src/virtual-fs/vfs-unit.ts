@@ -148,9 +148,9 @@ const ALWAYS = new Set([
 /** The functions of virt:fs/vfs that an app with this `wasi:filesystem/types` import can reach. */
 export function vfsFunctions(wit: WasiWit, types: AppImport | undefined): string[] {
   const methods = new Set((types?.functions ?? []).map((fn) => /^\[method\][a-z-]+\.(.+)$/.exec(fn)?.[1]));
-  return (wit.interfaces.get(VFS_ID) ?? [])
-    .flatMap((item) => /^([a-z0-9-]+):\s*func\b/.exec(item)?.[1] ?? [])
-    .filter((fn) => ALWAYS.has(fn) || methods.has(fn));
+  const vfs = wit.interfaces.get(VFS_ID);
+  if (!vfs) throw new Error('assertion failed: the model has virt:fs/vfs');
+  return vfs.functions.map(([fn]) => fn).filter((fn) => ALWAYS.has(fn) || methods.has(fn));
 }
 
 /** Whether a virtual filesystem reaches the host: it has a host mount. */

@@ -1,17 +1,15 @@
-// The WASI 0.2 WIT that jco ships, cut into interfaces so that virt can write
-// the world of a unit at whatever 0.2.x version the app imports. Versions
-// 0.2.0 to 0.2.12 differ only in their version suffixes.
-import { readdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { formatVersion, formatInterfaceName, HOST_NAMESPACE, interfaceId, type InterfaceName } from './names.js';
+// The WASI 0.2 interfaces as a typed model (./wasi-model.ts), and the worlds
+// of units written from it at whatever 0.2.x version the app imports:
+// versions 0.2.0 to 0.2.12 differ only in their version suffixes.
+import { narrowed, typeDef, type Func, type Interface, type Model, type Type, type TypeDef } from './model.js';
+import { printInterface } from './model-printer.js';
+import { formatInterfaceName, formatVersion, HOST_NAMESPACE, interfaceId, parseInterfaceName, type InterfaceName } from './names.js';
+import { loadWasiModel, SHIPPED_VERSION } from './wasi-model.js';
 
-/** The interfaces of the shipped WASI WIT, by unversioned id (`wasi:cli/environment`). */
+/** The interfaces virt knows: the shipped WASI ones and virt's own, by unversioned id (`wasi:cli/environment`). */
 export interface WasiWit {
-  readonly interfaces: ReadonlyMap<string, readonly string[]>;
+  readonly interfaces: Model;
 }
-
-const SHIPPED_VERSION = '0.2.12';
 
 /**
  * virt's own interface between units: the io group hands the clocks unit
@@ -30,229 +28,90 @@ export const READY_VERSION = { major: 0, minor: 1, patch: 0 } as const;
  */
 export const VFS_ID = 'virt:fs/vfs';
 
-/** Reads jco's shipped WASI 0.2 WIT. */
+const U32: Type = { kind: 'primitive', name: 'u32' };
+const U64: Type = { kind: 'primitive', name: 'u64' };
+
+/** Loads the model of the shipped WASI WIT, with virt's own interfaces. */
 export async function loadWasiWit(): Promise<WasiWit> {
-  const jcoRoot = dirname(dirname(createRequire(import.meta.url).resolve('@bytecodealliance/jco')));
-  const root = join(jcoRoot, 'lib', 'wit', 'builtin', SHIPPED_VERSION);
-  const interfaces = new Map<string, string[]>();
-  for (const dir of await readdir(root)) {
-    const text = await readFile(join(root, dir, 'package.wit'), 'utf8');
-    const pkg = /^package (wasi:[a-z-]+)@/m.exec(text);
-    if (!pkg) throw new Error(`assertion failed: no package line in jco's ${dir}/package.wit`);
-    for (const [name, body] of topLevelBlocks(stripComments(text), 'interface')) {
-      // virt serves stable WASI 0.2: feature-gated items are left out.
-      interfaces.set(`${pkg[1]}/${name}`, splitItems(body).filter((item) => !item.startsWith('@unstable')));
-    }
-  }
-  interfaces.set(READY_ID, [
-    `use wasi:io/poll@${SHIPPED_VERSION}.{pollable};`,
-    'subscribe-deadline: func(when: u64) -> pollable;',
-    'time-floor: func() -> u64;',
-  ]);
-  interfaces.set(VFS_ID, vfsItems(interfaces));
+  const interfaces = new Map<string, Interface>();
+  for (const iface of await loadWasiModel()) interfaces.set(idOf(iface.name), iface);
+  interfaces.set(READY_ID, {
+    name: `${READY_ID}@${formatVersion(READY_VERSION)}`,
+    types: [['pollable', { kind: 'use', from: `wasi:io/poll@${SHIPPED_VERSION}`, name: 'pollable' }]],
+    functions: [
+      ['subscribe-deadline', { params: [['when', U64]], result: { kind: 'own', resource: 'pollable' } }],
+      ['time-floor', { params: [], result: U64 }],
+    ],
+  });
+  interfaces.set(VFS_ID, vfsInterface(interfaces));
   return { interfaces };
 }
 
-// Builds VFS_ID's items from wasi:filesystem/types: each resource becomes
-// `type r = u32`, each method a function whose first parameter is the handle,
-// and stream results are u32 handles; then the functions that only virt needs.
-function vfsItems(interfaces: ReadonlyMap<string, readonly string[]>): string[] {
-  const types = interfaces.get('wasi:filesystem/types');
-  const datetime = interfaces.get('wasi:clocks/wall-clock')?.find((item) => item.startsWith('record datetime'));
-  if (!types || !datetime) throw new Error("assertion failed: jco ships wasi:filesystem/types and wasi:clocks/wall-clock's datetime");
-  const items = [datetime, 'type input-stream = u32;', 'type output-stream = u32;', 'variant stream-error { last-operation-failed(u32), closed }'];
-  for (const item of types) {
-    if (item.startsWith('use ') || /^[a-z-]+:\s*func/.test(item)) continue;
-    const resource = /^resource ([a-z0-9-]+)\s*\{([\s\S]*)\}$/.exec(item);
-    if (!resource) {
-      items.push(item);
-      continue;
+function idOf(fullName: string): string {
+  const name = parseInterfaceName(fullName);
+  if (!name) throw new Error(`assertion failed: \`${fullName}\` is an interface name`);
+  return interfaceId(name);
+}
+
+/** The model of an interface, whatever namespace it is named under (`host:io/streams` is wasi:io/streams). */
+export function interfaceModel(wit: WasiWit, name: InterfaceName): Interface {
+  const iface = wit.interfaces.get(interfaceId(name)) ?? wit.interfaces.get(interfaceId({ ...name, namespace: 'wasi' }));
+  if (!iface) throw new Error(`assertion failed: virt has no model of \`${interfaceId(name)}\``);
+  return iface;
+}
+
+// VFS_ID from wasi:filesystem/types: each resource becomes `type r = u32`, each
+// method a function whose first parameter is the handle, handles in results are
+// u32, the streams a file hands out are u32; then the functions only virt needs.
+function vfsInterface(interfaces: ReadonlyMap<string, Interface>): Interface {
+  const fs = interfaces.get('wasi:filesystem/types');
+  const clock = interfaces.get('wasi:clocks/wall-clock');
+  const datetime = clock && typeDef(clock, 'datetime');
+  if (!fs || !datetime) throw new Error("assertion failed: jco ships wasi:filesystem/types and wasi:clocks/wall-clock's datetime");
+  const handle = (type: Type): Type => {
+    switch (type.kind) {
+      case 'own':
+      case 'borrow': return { kind: 'named', name: type.resource };
+      case 'list':
+      case 'option': return { ...type, of: handle(type.of) };
+      case 'result': return { kind: 'result', ...(type.ok ? { ok: handle(type.ok) } : {}), ...(type.err ? { err: handle(type.err) } : {}) };
+      case 'tuple': return { kind: 'tuple', items: type.items.map(handle) };
+      default: return type;
     }
-    items.push(`type ${resource[1]} = u32;`);
-    for (const member of resource[2].split(';').map((m) => m.trim()).filter(Boolean)) {
-      const method = /^%?([a-z0-9-]+):\s*func\(([\s\S]*?)\)(\s*->[\s\S]*)?$/.exec(member);
-      if (!method) throw new Error(`assertion failed: unexpected member of \`${resource[1]}\`: ${member}`);
-      const params = method[2].trim().replace(/,$/, '').replace(/borrow<([a-z-]+)>/g, '$1');
-      items.push(`${method[1]}: func(handle: ${resource[1]}${params ? `, ${params}` : ''})${method[3] ?? ''};`);
-    }
-  }
-  return [
-    ...items,
-    'drop-descriptor: func(handle: descriptor);',
-    'drop-directory-entry-stream: func(handle: directory-entry-stream);',
-    'get-directories: func() -> list<tuple<descriptor, string>>;',
-    'stream-read: func(handle: u32, len: u64) -> result<list<u8>, stream-error>;',
-    'stream-skip: func(handle: u32, len: u64) -> result<u64, stream-error>;',
-    'stream-check-write: func(handle: u32) -> result<u64, stream-error>;',
-    'stream-write: func(handle: u32, contents: list<u8>) -> result<_, stream-error>;',
-    'stream-write-zeroes: func(handle: u32, len: u64) -> result<_, stream-error>;',
-    'drop-stream: func(handle: u32);',
+  };
+  const types: Array<[string, TypeDef]> = [
+    ['datetime', datetime], ['input-stream', { kind: 'alias', of: U32 }], ['output-stream', { kind: 'alias', of: U32 }],
+    ['stream-error', { kind: 'variant', cases: [['last-operation-failed', U32], ['closed', undefined]] }],
   ];
-}
-
-function stripComments(text: string): string {
-  return text.replace(/\/\/[^\n]*/g, '');
-}
-
-function topLevelBlocks(text: string, keyword: string): Array<[string, string]> {
-  const blocks: Array<[string, string]> = [];
-  const header = new RegExp(`^${keyword} ([a-z0-9-]+) \\{`, 'gm');
-  for (let m = header.exec(text); m; m = header.exec(text)) {
-    let depth = 1;
-    let i = m.index + m[0].length;
-    for (; depth > 0; i++) depth += text[i] === '{' ? 1 : text[i] === '}' ? -1 : 0;
-    blocks.push([m[1], text.slice(m.index + m[0].length, i - 1)]);
+  for (const [name, def] of fs.types) {
+    if (def.kind === 'use') continue;
+    types.push([name, def.kind === 'resource' ? { kind: 'alias', of: U32 } : def]);
   }
-  return blocks;
-}
-
-// Items end with `;` at depth 0, or with the `}` that closes a record, resource,
-// variant, ... (a `}` followed by `;`, as in `use x.{a};`, ends at the `;`).
-function splitItems(body: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '{') depth++;
-    else if (c === '}') depth--;
-    const closesBlock = c === '}' && depth === 0 && !/^\s*;/.test(body.slice(i + 1));
-    if ((c === ';' && depth === 0) || closesBlock) {
-      items.push(body.slice(start, i + 1).trim());
-      start = i + 1;
-    }
-  }
-  return items.filter((item) => item.length > 0);
-}
-
-function functionName(item: string): string | undefined {
-  return /^([a-z0-9-]+):\s*func\b/.exec(item)?.[1];
+  const functions: Array<[string, Func]> = fs.functions.flatMap(([name, f]): Array<[string, Func]> => {
+    const method = /^\[method\]([a-z0-9-]+)\.(.+)$/.exec(name);
+    if (!method) return [];
+    const [, resource, fn] = method;
+    const params: Array<[string, Type]> = [['handle', { kind: 'named', name: resource }], ...f.params.slice(1).map(([p, t]): [string, Type] => [p, handle(t)])];
+    return [[fn, { params, ...(f.result ? { result: handle(f.result) } : {}) }]];
+  });
+  const named = (name: string): Type => ({ kind: 'named', name });
+  const streamResult = (ok?: Type): Type => ({ kind: 'result', ...(ok ? { ok } : {}), err: named('stream-error') });
+  functions.push(
+    ['drop-descriptor', { params: [['handle', named('descriptor')]] }],
+    ['drop-directory-entry-stream', { params: [['handle', named('directory-entry-stream')]] }],
+    ['get-directories', { params: [], result: { kind: 'list', of: { kind: 'tuple', items: [named('descriptor'), { kind: 'primitive', name: 'string' }] } } }],
+    ['stream-read', { params: [['handle', U32], ['len', U64]], result: streamResult({ kind: 'list', of: { kind: 'primitive', name: 'u8' } }) }],
+    ['stream-skip', { params: [['handle', U32], ['len', U64]], result: streamResult(U64) }],
+    ['stream-check-write', { params: [['handle', U32]], result: streamResult(U64) }],
+    ['stream-write', { params: [['handle', U32], ['contents', { kind: 'list', of: { kind: 'primitive', name: 'u8' } }]], result: streamResult() }],
+    ['stream-write-zeroes', { params: [['handle', U32], ['len', U64]], result: streamResult() }],
+    ['drop-stream', { params: [['handle', U32]] }],
+  );
+  return { name: `${VFS_ID}@0.1.0`, types, functions };
 }
 
 /** Which functions of an interface to keep; all when omitted. */
 export type FunctionFilter = (name: string) => boolean;
-
-/**
- * One interface block as WIT text, with only the functions `keep` accepts.
- * Its `use` of other WASI interfaces points at the `wasi:` interface of the
- * version `uses` gives (the app's own), or else of `name`'s version: a unit's
- * host copy shares those types with the app. A `use` that no kept item needs
- * is dropped.
- */
-function interfaceBlock(
-  wit: WasiWit,
-  name: InterfaceName,
-  uses: ReadonlyMap<string, InterfaceName>,
-  keep?: FunctionFilter,
-  types?: ReadonlySet<string>,
-  usesNamespace = 'wasi',
-): string {
-  const wasiId = interfaceId({ ...name, namespace: 'wasi' });
-  const items = wit.interfaces.get(interfaceId(name)) ?? wit.interfaces.get(wasiId);
-  if (!items) throw new Error(`assertion failed: jco ships no WIT for \`${wasiId}\``);
-  const withFunctions = items
-    .filter((item) => {
-      const fn = functionName(item);
-      return fn === undefined || !keep || keep(fn);
-    })
-    .map((item) => (keep ? keepResourceFunctions(item, keep) : item));
-  const kept = types ? neededTypes(withFunctions, types) : withFunctions;
-  const others = kept.filter((item) => !item.startsWith('use ')).join('\n');
-  const referenced = (local: string): boolean => new RegExp(`(?<![\\w-])${local}(?![\\w-])`).test(others);
-  const body = kept
-    .flatMap((item) => (item.startsWith('use ') ? keepUsedNames(item, referenced) : [item]))
-    .flatMap((item) => inlinePrimitiveUses(wit, item))
-    .map((item) =>
-      item.replace(/use wasi:([a-z-]+\/[a-z-]+)@\d+\.\d+\.\d+/g, (_, id: string) => {
-        const used = uses.get(`wasi:${id}`) ?? name;
-        return `use ${usesNamespace}:${id}${versionSuffix(used)}`;
-      }),
-    )
-    .join('\n    ');
-  return `  interface ${name.interface} {\n    ${body}\n  }`;
-}
-
-const TYPE_ITEM = /^(?:record|variant|enum|flags|resource|type) %?([a-z0-9-]+)/;
-const WORD = /%?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)/g;
-
-// The items less the type definitions that neither `declared` names nor any kept item
-// needs, however indirectly. A type the app does not declare may use an interface it
-// does not import (udp's `incoming-datagram` uses network's `ip-socket-address`).
-function neededTypes(items: readonly string[], declared: ReadonlySet<string>): string[] {
-  const typeName = (item: string): string | undefined => TYPE_ITEM.exec(item)?.[1];
-  const needed = new Set(declared);
-  const pending = items.filter((item) => typeName(item) === undefined || declared.has(typeName(item)!));
-  while (pending.length > 0) {
-    for (const [, word] of pending.pop()!.matchAll(WORD)) {
-      if (needed.has(word)) continue;
-      needed.add(word);
-      pending.push(...items.filter((item) => typeName(item) === word));
-    }
-  }
-  return items.filter((item) => typeName(item) === undefined || needed.has(typeName(item)!));
-}
-
-// Inside `resource r { ... }`, keeps the constructor, methods and static
-// functions whose canonical names (`[constructor]r`, `[method]r.f`,
-// `[static]r.f`) `keep` accepts; feature-gated ones go too.
-function keepResourceFunctions(item: string, keep: FunctionFilter): string {
-  const m = /^resource ([a-z0-9-]+)\s*\{([\s\S]*)\}$/.exec(item);
-  if (!m) return item;
-  const members = m[2].split(';').map((member) => member.trim()).filter((member) => member && !member.startsWith('@unstable'));
-  const kept = members.filter((member) => {
-    if (member.startsWith('constructor')) return keep(`[constructor]${m[1]}`);
-    const fn = /^%?([a-z0-9-]+):\s*(static\s+)?func\b/.exec(member);
-    return fn ? keep(`[${fn[2] ? 'static' : 'method'}]${m[1]}.${fn[1]}`) : true;
-  });
-  return kept.length ? `resource ${m[1]} {\n      ${kept.join(';\n      ')};\n    }` : `resource ${m[1]};`;
-}
-
-const PRIMITIVE = /^(u8|u16|u32|u64|s8|s16|s32|s64|f32|f64|bool|char|string)$/;
-
-// `use wasi:clocks/monotonic-clock.{duration}` where `type duration = u64`
-// becomes `type duration = u64;`, and a record of primitives (wall-clock's
-// `datetime`) is written out in place: the same structural type, without
-// importing the interface only for a name.
-function inlinePrimitiveUses(wit: WasiWit, item: string): string[] {
-  const m = /^use (wasi:[a-z-]+\/[a-z-]+)@[\d.]+\.\{/.exec(item);
-  const home = m ? wit.interfaces.get(m[1]) : undefined;
-  if (!home) return [item];
-  const aliases = new Map<string, string>();
-  for (const other of home) {
-    const alias = /^type ([a-z0-9-]+) = ([a-z0-9]+);$/.exec(other);
-    if (alias && PRIMITIVE.test(alias[2])) aliases.set(alias[1], `type ${alias[1]} = ${alias[2]};`);
-    const record = /^record ([a-z0-9-]+) \{([^{}]*)\}$/.exec(other);
-    const fields = record?.[2].split(',').map((f) => f.trim()).filter(Boolean) ?? [];
-    if (record && fields.every((f) => PRIMITIVE.test(f.slice(f.indexOf(':') + 1).trim()))) aliases.set(record[1], other);
-  }
-  const names = useNames(item);
-  const rest = names.filter((n) => !aliases.has(n.name));
-  // An inlined type takes the name the `use` gives it (`{error as io-error}`).
-  const inlined = names.filter((n) => aliases.has(n.name)).map((n) => aliases.get(n.name)!.replace(new RegExp(`^(type|record) ${n.name}\\b`), `$1 ${n.local}`));
-  if (rest.length === names.length) return [item];
-  return [...(rest.length ? [writeUse(item, rest)] : []), ...inlined];
-}
-
-// A `use` with only the names that `referenced` accepts, or none when it accepts none.
-function keepUsedNames(item: string, referenced: (local: string) => boolean): string[] {
-  const names = useNames(item).filter(({ local }) => referenced(local));
-  return names.length ? [writeUse(item, names)] : [];
-}
-
-// The `use` item with `names` in its braces.
-function writeUse(item: string, names: ReadonlyArray<{ name: string; local: string }>): string {
-  return item.replace(/\.\{[^}]*\}/, `.{${names.map((n) => (n.local === n.name ? n.name : `${n.name} as ${n.local}`)).join(', ')}}`);
-}
-
-// The names a `use` brings in: each type's name in its home interface, and the name it has here.
-function useNames(item: string): Array<{ name: string; local: string }> {
-  return (/\.\{([^}]*)\}/.exec(item)?.[1] ?? '').split(',').map((n) => n.trim().split(/\s+/)).filter(([name]) => name)
-    .map(([name, as, local]) => ({ name, local: as === 'as' && local ? local : name }));
-}
-
-function versionSuffix(name: InterfaceName): string {
-  return name.version ? `@${formatVersion(name.version)}` : '';
-}
 
 /** A world's imports and exports, each an interface and the functions it keeps. */
 export interface WorldSpec {
@@ -266,39 +125,59 @@ export interface WorldItem {
   readonly keep?: FunctionFilter;
   /** When set, the types to keep: these, and those the kept functions need. */
   readonly types?: ReadonlySet<string>;
-  /** `use x.{...}` of the interface's own package means `wasi:pkg/x`: the copy shares the app's types. */
+  /** A `use` of the interface's own package means `wasi:pkg/x`: the copy shares the app's types. */
   readonly sharedLocalUses?: boolean;
-  /** `use wasi:pkg/x` of other packages means `host:pkg/x`: a host copy whose types are all the host's. */
+  /** A `use` of another package means its `host:` copy: every type in it is the host's. */
   readonly hostUses?: boolean;
 }
 
 /** The name of the world that {@link worldSource} writes. */
 export const UNIT_WORLD = 'unit';
 
-/** A self-contained WIT source holding the world `unit` and every interface it names. */
+/**
+ * A self-contained WIT source holding the world `unit` and every interface it
+ * names. A `use` of another WASI interface names the version the world holds it
+ * at (the app's own), or else the version of the interface that uses it.
+ */
 export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   const lines = ['package virt:generated;', `world ${UNIT_WORLD} {`];
   for (const { name } of spec.imports) lines.push(`  import ${formatInterfaceName(name)};`);
   for (const { name } of spec.exports) lines.push(`  export ${formatInterfaceName(name)};`);
   lines.push('}');
   const items = [...spec.imports, ...spec.exports];
-  const uses = new Map(items.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name]));
+  const inWorld = new Set(items.map(({ name }) => formatInterfaceName(name)));
+  const versions = new Map(items.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name.version]));
+  const model = modelByFullName(wit);
   const packages = new Map<string, string[]>();
-  for (const { name, keep, types, sharedLocalUses, hostUses } of items) {
-    const pkg = `${name.namespace}:${name.package}${versionSuffix(name)}`;
-    let block = interfaceBlock(wit, name, uses, keep, types, hostUses ? HOST_NAMESPACE : 'wasi');
-    if (sharedLocalUses) block = block.replace(/use ([a-z-]+)\.\{/g, `use wasi:${name.package}/$1${versionSuffix(name)}.{`);
+  for (const item of items) {
+    const { name } = item;
+    const target = (from: string): string => {
+      const home = parseInterfaceName(from)!;
+      const samePackage = home.package === name.package && (name.namespace === 'wasi' || name.namespace === HOST_NAMESPACE);
+      const namespace = samePackage ? (item.sharedLocalUses ? 'wasi' : name.namespace) : item.hostUses ? HOST_NAMESPACE : 'wasi';
+      const version = samePackage ? name.version : versions.get(interfaceId({ ...home, namespace: 'wasi' })) ?? name.version;
+      return formatInterfaceName({ ...home, namespace, ...(version ? { version } : {}) });
+    };
+    const iface = narrowed(interfaceModel(wit, name), item.keep ?? (() => true), item.types);
+    const block = printInterface(iface, name, { target, has: (t) => inWorld.has(t) }, model);
+    const pkg = `${name.namespace}:${name.package}${name.version ? `@${formatVersion(name.version)}` : ''}`;
     packages.set(pkg, [...(packages.get(pkg) ?? []), block]);
   }
   for (const [pkg, blocks] of packages) lines.push(`package ${pkg} {`, ...blocks, '}');
   return lines.join('\n') + '\n';
 }
 
+// The model keyed as `use` names its homes: by full name at the shipped version.
+function modelByFullName(wit: WasiWit): Model {
+  return new Map([...wit.interfaces.values()].map((iface) => [iface.name, iface]));
+}
+
 /** The index of a case of an enum or variant, as the canonical ABI numbers it. */
 export function caseIndex(wit: WasiWit, id: string, typeName: string, caseName: string): number {
-  const item = wit.interfaces.get(id)?.find((i) => new RegExp(`^(enum|variant) ${typeName} \\{`).test(i));
-  if (!item) throw new Error(`assertion failed: no \`${typeName}\` in \`${id}\``);
-  const cases = item.slice(item.indexOf('{') + 1, item.lastIndexOf('}')).split(',').map((c) => c.trim().replace(/\(.*$/s, '')).filter(Boolean);
+  const iface = wit.interfaces.get(id);
+  const def = iface && typeDef(iface, typeName);
+  const cases = def?.kind === 'enum' ? def.cases : def?.kind === 'variant' ? def.cases.map(([c]) => c) : undefined;
+  if (!cases) throw new Error(`assertion failed: no enum or variant \`${typeName}\` in \`${id}\``);
   const index = cases.indexOf(caseName);
   if (index < 0) throw new Error(`assertion failed: \`${typeName}\` has no case \`${caseName}\``);
   return index;
