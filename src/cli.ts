@@ -34,7 +34,7 @@ Usage:
 
 Options:
   -o, --output <file>   where \`virt build\` writes (written atomically)
-  -q, --quiet           \`virt build\`: print nothing but errors
+  -q, --quiet           \`virt build\`: print nothing but errors (no notes, no audit)
       --json            \`virt build\`, \`virt inspect\`: print JSON for scripts
   -h, --help            this help
   -V, --version         the version
@@ -97,7 +97,7 @@ async function buildCommand(argv: string[]): Promise<number> {
     onProgress: (m) => say(`virt: ${m}`),
     files: nodeFiles(dirname(resolve(manifestPath))),
   });
-  for (const note of result.notes) process.stderr.write(`virt: note: ${note}\n`);
+  for (const note of result.notes) say(`virt: note: ${note}`);
   await writeAtomically(values.output, result.component);
   if (values.json) {
     const units = Object.fromEntries(result.unitSizes);

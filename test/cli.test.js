@@ -38,6 +38,9 @@ test('build writes the output, prints the audit and exits 0', async () => {
   assert.match(result.stderr, 'building the environment unit for `wasi:cli/environment@0.2.12`');
   const { stdout } = await runCommand(new Uint8Array(readFileSync(out)));
   assert.match(stdout, 'env HOME=/home/app\n');
+  const quiet = cli(['build', '-q', manifest, 'test/fixtures/apps/env-print.core.wasm', '-o', out]);
+  assert.is(quiet.status, 0, quiet.stderr);
+  assert.is(quiet.stderr + quiet.stdout, '', 'with -q, nothing but errors');
 });
 
 test('run propagates the guest exit code, and passes arguments after --', () => {
