@@ -54,6 +54,11 @@ export function capabilityOf(name: InterfaceName): Capability | null | undefined
 
 type Mode = 'host' | 'deny' | 'virtual' | 'allow-list';
 
+// A policy's mode: the host's, denied, or anything virt answers itself.
+function hostDenyOrVirtual(mode: string): Mode {
+  return mode === 'host' ? 'host' : mode === 'deny' ? 'deny' : 'virtual';
+}
+
 function modeOf(plan: Plan, capability: Capability): Mode {
   switch (capability) {
     case 'the environment': {
@@ -62,22 +67,17 @@ function modeOf(plan: Plan, capability: Capability): Mode {
     }
     case 'exit':
       return plan.exit === 'allow' ? 'host' : 'deny';
-    case 'stdin': {
-      const mode = plan.stdio.stdin.mode;
-      return mode === 'host' ? 'host' : mode === 'deny' ? 'deny' : 'virtual';
-    }
+    case 'stdin':
+      return hostDenyOrVirtual(plan.stdio.stdin.mode);
     case 'stdout':
-    case 'stderr': {
-      const mode = plan.stdio[capability];
-      return mode === 'host' ? 'host' : mode === 'deny' ? 'deny' : 'virtual';
-    }
+    case 'stderr':
+      return hostDenyOrVirtual(plan.stdio[capability]);
     case 'the wall clock':
-    case 'the monotonic clock': {
-      const mode = (capability === 'the wall clock' ? plan.clocks.wall : plan.clocks.monotonic).mode;
-      return mode === 'host' ? 'host' : mode === 'deny' ? 'deny' : 'virtual';
-    }
+      return hostDenyOrVirtual(plan.clocks.wall.mode);
+    case 'the monotonic clock':
+      return hostDenyOrVirtual(plan.clocks.monotonic.mode);
     case 'random':
-      return plan.random.mode === 'host' ? 'host' : plan.random.mode === 'deny' ? 'deny' : 'virtual';
+      return hostDenyOrVirtual(plan.random.mode);
     case 'sockets':
     case 'http': {
       const mode = plan[capability].mode;
@@ -97,12 +97,12 @@ const VERB: Readonly<Record<Exclude<Mode, 'host'>, string>> = { deny: 'denies', 
 export function hostRefusal(plan: Plan, name: InterfaceName): string | undefined {
   if (name.namespace !== 'wasi') return undefined;
   const capability = capabilityOf(name);
-  const version = name.version ? ` ${formatVersion(name.version)}` : '';
-  const unserved = name.version && !(name.version.major === 0 && name.version.minor === 2)
-    ? `WASI${version} is not virtualized yet`
-    : 'virt does not virtualize it';
-  if (capability === undefined) return `virt knows no capability of this WASI interface, so the manifest cannot grant it`;
+  if (capability === undefined) return 'virt knows no capability of this WASI interface, so the manifest cannot grant it';
   if (capability === null) return undefined;
   const mode = modeOf(plan, capability);
-  return mode === 'host' ? undefined : `${unserved}, and the manifest ${VERB[mode]} ${capability}`;
+  if (mode === 'host') return undefined;
+  const unserved = name.version && !(name.version.major === 0 && name.version.minor === 2)
+    ? `WASI ${formatVersion(name.version)} is not virtualized yet`
+    : 'virt does not virtualize it';
+  return `${unserved}, and the manifest ${VERB[mode]} ${capability}`;
 }

@@ -5,7 +5,7 @@
 import type { ImportEntry } from '../binary/component-reader.js';
 import { hostRefusal } from '../policies/capabilities.js';
 import type { Plan } from '../policies/plan.js';
-import { formatInterfaceName, interfaceId, isWasi02, parseInterfaceName, type InterfaceName } from '../wit/names.js';
+import { compareVersions, formatInterfaceName, interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
 import type { AppImport } from './unit.js';
 import type { Virtualizer } from './virtualizer.js';
 
@@ -30,17 +30,12 @@ export interface UnitsPlan {
   readonly refusals: readonly Refusal[];
 }
 
-/** The app's WASI 0.2.x imports, in the app's order: what virt may virtualize. */
-export function wasiImports(imports: readonly ImportEntry[]): AppImport[] {
+// The app's WASI 0.2.x imports, in the app's order: what virt may virtualize.
+function wasiImports(imports: readonly ImportEntry[]): AppImport[] {
   return imports.flatMap((entry) => {
     const name = parseInterfaceName(entry.name);
     return name && isWasi02(name) ? [{ name, functions: entry.functions, types: [...entry.types.keys()] }] : [];
   });
-}
-
-function compareVersions(a: InterfaceName, b: InterfaceName): number {
-  const [x, y] = [a.version!, b.version!];
-  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
 }
 
 /**
@@ -52,11 +47,11 @@ function compareVersions(a: InterfaceName, b: InterfaceName): number {
 function versionViews(imports: readonly AppImport[]): Map<string, AppImport>[] {
   const byId = new Map<string, AppImport[]>();
   for (const app of imports) byId.set(interfaceId(app.name), [...(byId.get(interfaceId(app.name)) ?? []), app]);
-  for (const versions of byId.values()) versions.sort((a, b) => compareVersions(a.name, b.name));
-  const pivots = [...byId.values()].filter((v) => v.length > 1).flat().sort((a, b) => compareVersions(a.name, b.name));
+  for (const versions of byId.values()) versions.sort((a, b) => compareVersions(a.name.version!, b.name.version!));
+  const pivots = [...byId.values()].filter((v) => v.length > 1).flat().sort((a, b) => compareVersions(a.name.version!, b.name.version!));
   if (pivots.length === 0) return [new Map([...byId].map(([id, [only]]) => [id, only]))];
   return pivots.map((pivot) => new Map([...byId].map(([id, versions]) => {
-    const below = versions.filter((v) => compareVersions(v.name, pivot.name) <= 0);
+    const below = versions.filter((v) => compareVersions(v.name.version!, pivot.name.version!) <= 0);
     return [id, below.at(-1) ?? versions[0]];
   })));
 }

@@ -31,6 +31,11 @@ export function parseInterfaceName(text: string): InterfaceName | undefined {
   return { namespace: m[1], package: m[2], interface: m[3], ...(version ? { version } : {}) };
 }
 
+/** Orders versions by major, minor and patch (pre-releases are not WASI releases virt serves). */
+export function compareVersions(a: Version, b: Version): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
 /** `1.2.3` or `1.2.3-pre`. */
 export function formatVersion(v: Version): string {
   return `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ''}`;
