@@ -260,7 +260,7 @@ export class AbiLayouts {
           case 'resource': return [{ offset: base, resource: name, home, when }];
           case 'alias': return this.sitesOf(home, def.of, base, when);
           case 'record': return this.fieldSites(home, def.fields.map(([, t]) => t), base, when);
-          case 'variant': return this.caseSites(home, def.cases.map(([, t]) => t ?? undefined), base, when);
+          case 'variant': return this.caseSites(home, def.cases.map(([, t]) => t), base, when);
           default: return [];
         }
       }
@@ -306,7 +306,7 @@ export class AbiLayouts {
         if (def.kind === 'resource') return true;
         if (def.kind === 'alias') return this.holdsOwn(home, def.of);
         if (def.kind === 'record') return def.fields.some(([, t]) => this.holdsOwn(home, t));
-        if (def.kind === 'variant') return def.cases.some(([, t]) => t != null && this.holdsOwn(home, t));
+        if (def.kind === 'variant') return def.cases.some(([, t]) => t !== undefined && this.holdsOwn(home, t));
         return false;
       }
     }
@@ -330,7 +330,7 @@ export class AbiLayouts {
           case 'enum': return 1;
           case 'alias': return this.flatCount(home, def.of);
           case 'record': return def.fields.reduce((n, [, t]) => n + this.flatCount(home, t), 0);
-          case 'variant': return 1 + Math.max(0, ...def.cases.map(([, t]) => this.flatCount(home, t ?? undefined)));
+          case 'variant': return 1 + Math.max(0, ...def.cases.map(([, t]) => this.flatCount(home, t)));
           case 'flags': return Math.max(1, Math.ceil(def.flags.length / 32));
         }
       }

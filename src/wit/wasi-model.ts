@@ -34,5 +34,6 @@ export async function buildWasiModel(): Promise<Interface[]> {
 
 /** The model `npm run build` wrote. */
 export async function loadWasiModel(): Promise<Interface[]> {
-  return JSON.parse(await readFile(wasiModelPath(), 'utf8')) as Interface[];
+  // JSON writes a variant case without payload as null: it is read back as absent.
+  return JSON.parse(await readFile(wasiModelPath(), 'utf8'), (_, value: unknown) => (value === null ? undefined : value)) as Interface[];
 }

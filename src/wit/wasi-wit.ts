@@ -54,7 +54,7 @@ function idOf(fullName: string): string {
 }
 
 /** The model of an interface, whatever namespace it is named under (`host:io/streams` is wasi:io/streams). */
-export function interfaceModel(wit: WasiWit, name: InterfaceName): Interface {
+function interfaceModel(wit: WasiWit, name: InterfaceName): Interface {
   const iface = wit.interfaces.get(interfaceId(name)) ?? wit.interfaces.get(interfaceId({ ...name, namespace: 'wasi' }));
   if (!iface) throw new Error(`assertion failed: virt has no model of \`${interfaceId(name)}\``);
   return iface;
