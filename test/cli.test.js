@@ -55,7 +55,9 @@ test('run propagates the guest exit code, and passes arguments after --', () => 
 
 test('run grants host directories only with --dir', () => {
   const out = join(dir, 'cat.wasm');
-  cli(['build', manifest, 'test/fixtures/apps/cat.wasm', '-o', out]);
+  const hostFiles = join(dir, 'host-files.yaml');
+  writeFileSync(hostFiles, 'version: 1\nfilesystem: host\n');
+  assert.is(cli(['build', hostFiles, 'test/fixtures/apps/cat.wasm', '-o', out]).status, 0);
   const data = join(dir, 'data');
   mkdirSync(data, { recursive: true });
   writeFileSync(join(data, 'note.txt'), 'from the host\n');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { build, readComponent } from '../dist/index.js';
 import { fixture, instantiate, runCommand } from './helpers.js';
 
-const manifest = { source: 'version: 1\nenv:\n  vars: { A: b }\n  args: [tool, /data/note.txt]\n', file: 'virt.yaml' };
+const manifest = { source: 'version: 1\nfilesystem: host\nenv:\n  vars: { A: b }\n  args: [tool, /data/note.txt]\n', file: 'virt.yaml' };
 const withIoGroup = (app) => build({ manifest, app, io: 'virt' });
 
 test('stdout, stderr and arguments go through the io group unchanged', async () => {

@@ -53,7 +53,7 @@ test('stdout and stderr deny: every write fails, and the app can tell', async ()
 test('a stdio policy and host files in one run: the io group serves both', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'virt-stdio-'));
   writeFileSync(join(dir, 'note.txt'), 'a host file\n');
-  const { component } = await buildWith('version: 1\nstdio: { stdin: ignore, stderr: ignore }\nenv:\n  args: [cat, /data/note.txt]\n', fixture('apps/cat.wasm'));
+  const { component } = await buildWith('version: 1\nfilesystem: host\nstdio: { stdin: ignore, stderr: ignore }\nenv:\n  args: [cat, /data/note.txt]\n', fixture('apps/cat.wasm'));
   const { stdout, exitCode } = await runCommand(component, { dirs: { '/data': dir } });
   assert.is(exitCode, 0);
   assert.is(stdout, 'a host file\n');

@@ -63,9 +63,10 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
       lines.push({ interface: id, status: 'absent', detail: `the app does not import it; policy: ${virtualizer.describe(plan, id)}` });
     }
   }
+  // Any virtualizer that could serve an interface may forbid the host it.
   const violations = outputImports.map((i) => i.name).filter((name) => {
     const id = idOf(name);
-    return virtualizerOf(id)?.hostForbidden(plan, id) === true;
+    return VIRTUALIZERS.some((v) => v.ids.includes(id) && v.hostForbidden(plan, id));
   });
   return { lines, violations };
 }

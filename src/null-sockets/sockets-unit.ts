@@ -24,7 +24,7 @@ export const IO_IDS = ['wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'] as co
 export function sharedTypes(all: ReadonlyMap<string, AppImport>, ids: readonly string[]): UnitImport[] {
   return ids.flatMap((id) => {
     const app = all.get(id);
-    return app ? [{ name: app.name, outer: formatInterfaceName(app.name), functions: new Set<string>() }] : [];
+    return app ? [{ name: app.name, outer: formatInterfaceName(app.name), functions: new Set<string>(), types: new Set(app.types ?? []) }] : [];
   });
 }
 

@@ -84,7 +84,7 @@ function modeOf(plan: Plan, capability: Capability): Mode {
       return mode === 'allow' ? 'allow-list' : mode;
     }
     case 'the filesystem':
-      return plan.filesystem.mode === 'virtual' ? 'virtual' : 'host';
+      return plan.filesystem.mode === 'none' ? 'deny' : plan.filesystem.mode;
   }
 }
 

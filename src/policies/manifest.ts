@@ -59,7 +59,7 @@ function schemaDiagnostics(doc: Document, errors: readonly ErrorObject[]): Diagn
   const shown = new Set(errors);
   for (const o of errors.filter((e) => e.keyword === 'oneOf')) {
     const inside = errors.filter((e) => e !== o && (e.instancePath === o.instancePath || below(e, o)));
-    const specific = inside.filter((e) => below(e, o) && hasMessage(e) && e.keyword !== 'oneOf');
+    const specific = inside.filter((e) => below(e, o) && hasMessage(e));
     for (const e of inside) if (!specific.includes(e)) shown.delete(e);
     if (specific.length > 0) shown.delete(o);
   }
@@ -76,8 +76,8 @@ function schemaDiagnostics(doc: Document, errors: readonly ErrorObject[]): Diagn
         path: pathText([...path, key]),
         range: rangeOf(doc, [...path, key], true),
       });
-    } else if (e.keyword === 'propertyNames') {
-      continue; // reported by the pattern error on the name itself
+    } else if (e.keyword === 'propertyNames' || e.keyword === 'if') {
+      continue; // reported by the pattern error on the name itself, or by the branch that failed
     } else if (e.keyword === 'pattern' && e.propertyName !== undefined) {
       out.push({ code: 'bad-value', message: String(custom), path: pathText([...path, e.propertyName]), range: rangeOf(doc, [...path, e.propertyName], true) });
     } else if (e.keyword === 'required') {
@@ -142,7 +142,7 @@ export interface ManifestValue {
     readonly stdout?: 'host' | 'ignore' | 'deny';
     readonly stderr?: 'host' | 'ignore' | 'deny';
   };
-  readonly filesystem?: {
+  readonly filesystem?: 'host' | {
     readonly writable?: boolean;
     readonly mtime?: string;
     readonly mounts: Readonly<Record<string, MountValue>>;

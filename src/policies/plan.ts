@@ -105,8 +105,9 @@ export interface Mount {
   readonly source: MountSource;
 }
 
-/** The filesystem: the host's preopens, or virt's virtual tree. */
+/** The filesystem: none at all (no preopens), the host's preopens, or virt's virtual tree. */
 export type FilesystemPlan =
+  | { readonly mode: 'none' }
   | { readonly mode: 'host' }
   | {
     readonly mode: 'virtual';
@@ -144,7 +145,7 @@ export const DEFAULT_PLAN: Plan = {
   sockets: { mode: 'deny' },
   http: { mode: 'deny' },
   stdio: { stdin: { mode: 'host' }, stdout: 'host', stderr: 'host' },
-  filesystem: { mode: 'host' },
+  filesystem: { mode: 'none' },
   io: 'host',
 };
 

@@ -139,6 +139,7 @@ function mountSource(value: MountValue, path: Segment[], ctx: ResolveContext): M
 // `deterministic: true` fixes the files' times too, so that two builds of the same tree are the same bytes.
 function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan, deterministic: boolean, ctx: ResolveContext): FilesystemPlan {
   if (fs === undefined) return base;
+  if (fs === 'host') return { mode: 'host' };
   let mtime: 'build' | bigint = deterministic && fs.mtime === undefined ? DETERMINISTIC_EPOCH_NS : 'build';
   if (fs.mtime !== undefined && fs.mtime !== 'build') {
     const ns = parseTimestamp(fs.mtime);

@@ -1,5 +1,6 @@
-// The io group's virtualizer: wasi:io, stdio and the filesystem, and whatever
-// else hands out io resources while it owns them.
+// The virtualizers of the filesystem and wasi:io: the io group (wasi:io, stdio,
+// a virtual or host filesystem, and whatever else hands out io resources while
+// it owns them), and the null filesystem of a manifest without a filesystem.
 import type { MountSource, Plan } from '../policies/plan.js';
 import { ALLOW_LIST_HTTP_METHODS, HTTP_TYPES_ID, OUTGOING_HANDLER_ID } from '../null-sockets/http-unit.js';
 import { SOCKETS_IDS } from '../null-sockets/sockets-unit.js';
@@ -9,6 +10,7 @@ import type { Virtualizer } from '../units/virtualizer.js';
 import { MONOTONIC_CLOCK_ID, POLL_ID } from '../virtual-env/clocks-unit.js';
 import { interfaceId } from '../wit/names.js';
 import { IO_GROUP_IDS, ioGroupUnit } from './io-group-unit.js';
+import { nullFilesystemUnit } from './null-filesystem-unit.js';
 import { FILESYSTEM_IDS, FS_PREOPENS_ID, hasHostMounts, vfsUnit } from './vfs-unit.js';
 
 // Whether the app gets virt's virtual filesystem: the Plan has one, and the app can reach it.
@@ -42,6 +44,7 @@ export const ioGroup: Virtualizer = {
     if (plan.io !== 'virt') return false;
     if (id === MONOTONIC_CLOCK_ID) return plan.clocks.monotonic.mode === 'host';
     if (id === OUTGOING_HANDLER_ID) return plan.http.mode === 'host';
+    if (FILESYSTEM_IDS.includes(id)) return plan.filesystem.mode !== 'none';
     if ((SOCKETS_IDS as readonly string[]).includes(id)) return plan.sockets.mode === 'host';
     return true;
   },
@@ -73,4 +76,15 @@ export const ioGroup: Virtualizer = {
   },
   before: async (plan, all, wit) => (virtualFs(plan, all) && plan.filesystem.mode === 'virtual' ? buildUnit(vfsUnit(plan.filesystem, wit, all), wit) : undefined),
   hostForbidden: (plan, id) => streamMode(plan, id) !== 'host' || (FILESYSTEM_IDS.includes(id) && plan.filesystem.mode === 'virtual' && !hasHostMounts(plan.filesystem)),
+};
+
+export const nullFilesystem: Virtualizer = {
+  name: 'null-filesystem',
+  ids: FILESYSTEM_IDS,
+  virtualizes: (plan) => plan.filesystem.mode === 'none',
+  describe: (plan) => (plan.filesystem.mode === 'none'
+    ? 'none: the app sees no preopens (`filesystem: host` passes the host\'s through)'
+    : describeFilesystem(plan)),
+  build: (_, imports, all, wit) => buildGeneratedUnit(nullFilesystemUnit(imports, all), wit),
+  hostForbidden: (plan) => plan.filesystem.mode === 'none',
 };

@@ -1,0 +1,30 @@
+// The null filesystem, for a manifest without a `filesystem` section: the app
+// gets no preopens, so no descriptor can ever exist.
+//
+//   get-directories          an empty list
+//   filesystem-error-code    none: no io error comes from a file
+//   every descriptor method  unreachable: no descriptor can exist, so none can be called
+import { IO_IDS, mirrorExports, sharedTypes } from '../null-sockets/sockets-unit.js';
+import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import type { AppImport } from '../units/unit.js';
+
+/** The unit that answers the app's wasi:filesystem imports with no filesystem at all. */
+export function nullFilesystemUnit(imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>): GeneratedUnitSpec {
+  return {
+    name: 'null-filesystem',
+    exports: mirrorExports(imports),
+    // The streams a descriptor would hand out are the app's (or the io group's, when there is one).
+    imports: sharedTypes(all, IO_IDS),
+    keepImport: () => false,
+    body(func) {
+      if (func.endsWith('_post') || func.endsWith('_dtor')) return { instructions: [] };
+      if (func === 'get-directories') {
+        return { instructions: [`i32.const ${RETURN_AREA}`, 'i64.const 0', 'i64.store', `i32.const ${RETURN_AREA}`] };
+      }
+      if (func === 'filesystem-error-code') {
+        return { instructions: [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', `i32.const ${RETURN_AREA}`] };
+      }
+      return { name: `${func.replace(/^\[method\]/, '')}-without-a-descriptor`, instructions: ['unreachable'] };
+    },
+  };
+}
