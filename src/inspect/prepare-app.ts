@@ -37,8 +37,11 @@ export async function prepareApp(bytes: Uint8Array): Promise<PreparedApp> {
 
 // Whether a core module of the component is a preview-1 adapter: it exports what preview-1 programs import.
 function hasPreview1Adapter(component: Uint8Array): boolean {
-  return readSections(component).some((section) => section.id === SECTION.coreModule
-    && ['fd_write', 'environ_get', 'proc_exit'].every((name) => readModuleInterface(component.subarray(section.contentStart, section.end)).exports.some((e) => e.name === name)));
+  return readSections(component).some((section) => {
+    if (section.id !== SECTION.coreModule) return false;
+    const exports = new Set(readModuleInterface(component.subarray(section.contentStart, section.end)).exports.map((e) => e.name));
+    return ['fd_write', 'environ_get', 'proc_exit'].every((name) => exports.has(name));
+  });
 }
 
 // jco's adapter turns every nonzero `proc_exit(n)` into `exit(err)`, which loses n. The module's
