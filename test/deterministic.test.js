@@ -34,7 +34,7 @@ test('an app mixing WASI versions across the clock interfaces gets the same dete
   ]);
   const { component } = await buildWith('version: 1\ndeterministic: true\n', mixed);
   const names = imports(component);
-  assert.ok(names.includes('wasi:io/poll@0.2.0') && names.includes('wasi:clocks/monotonic-clock@0.2.3'), names.join(', '));
+  assert.ok(names.includes('wasi:io/poll@0.2.0') && !names.some((n) => n.startsWith('wasi:clocks/')), names.join(', '));
   assert.fixture((await runCommand(component)).stdout, readFileSync(golden, 'utf8'));
 });
 
@@ -64,36 +64,26 @@ test('a virtual wall clock starts where the manifest says and steps per reading'
   assert.match(stdout, /^realtime 1704067200251000000$/m);
 });
 
-test('the audit: no wall-clock or random import remains when they are virtual', async () => {
+test('the audit: deterministic: true leaves no clock and no random import; sleeps are the io group\'s deadlines', async () => {
   const { component, audit } = await buildWith('version: 1\ndeterministic: true\n', clocks);
   const names = imports(component);
-  assert.not.ok(names.some((n) => n.startsWith('wasi:clocks/wall-clock')), names.join(', '));
-  assert.not.ok(names.some((n) => n.startsWith('wasi:random/')), names.join(', '));
-  // Until virt owns wasi:io, the virtual monotonic clock takes ready pollables from the host.
-  assert.ok(names.includes('wasi:clocks/monotonic-clock@0.2.12'));
-  assert.equal(audit.violations, []);
-  const wall = audit.lines.find((l) => l.interface === 'wasi:clocks/wall-clock@0.2.12');
-  assert.is(wall.status, 'virtualized');
-});
-
-test('with virt\'s io group, sleeps take its ready pollables: no monotonic-clock import remains', async () => {
-  // Any stdio policy brings in the io group.
-  const { component, audit } = await buildWith('version: 1\ndeterministic: true\nstdio: { stdin: ignore }\n', clocks);
-  const names = imports(component);
   assert.not.ok(names.some((n) => n.startsWith('wasi:clocks/')), names.join(', '));
+  assert.not.ok(names.some((n) => n.startsWith('wasi:random/')), names.join(', '));
   assert.equal(audit.violations, []);
-  assert.fixture((await runCommand(component)).stdout, readFileSync(golden, 'utf8'));
+  for (const id of ['wasi:clocks/wall-clock@0.2.12', 'wasi:clocks/monotonic-clock@0.2.12', 'wasi:io/poll@0.2.12']) {
+    assert.is(audit.lines.find((l) => l.interface === id).status, 'virtualized', id);
+  }
 });
 
-test('with the io group, poll wakes virtual deadlines in order, one step at a time', async () => {
+test('poll wakes virtual deadlines in order, one step at a time', async () => {
   const sleeps = fixture('apps/sleeps.wasm');
   const { component } = await buildWith('version: 1\nclocks: { monotonic: { step: 1us } }\nstdio: { stdin: ignore }\n', sleeps);
   const start = performance.now();
   assert.is((await runCommand(component)).stdout, 'woke 1: 5 after 5 s\nwoke 1: 10 after 10 s\n');
   assert.ok(performance.now() - start < 5000, 'virtual sleeps take no real time');
-  // Without it, each sleep moves time when it is subscribed (host pollables cannot carry deadlines).
+  // A virtual clock alone brings in the io group too: the host's poll never holds a virtual deadline.
   const { component: plain } = await buildWith('version: 1\nclocks: { monotonic: { step: 1us } }\n', sleeps);
-  assert.is((await runCommand(plain)).stdout, 'woke 2: 10 5 after 10 s\nwoke 1: 10 after 10 s\n');
+  assert.is((await runCommand(plain)).stdout, 'woke 1: 5 after 5 s\nwoke 1: 10 after 10 s\n');
 });
 
 test('a denied clock traps, and the trap names the denial', async () => {

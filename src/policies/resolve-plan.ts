@@ -190,7 +190,13 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
   };
   const env = manifest.env ?? {};
   const filesystem = filesystemPolicy(manifest.filesystem, base.filesystem, manifest.deterministic === true, ctx);
-  const virtualIo = stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host' || filesystem.mode === 'virtual';
+  const clocks = {
+    wall: clockPolicy(manifest.clocks?.wall, base.clocks.wall, 'wall', ctx),
+    monotonic: clockPolicy(manifest.clocks?.monotonic, base.clocks.monotonic, 'monotonic', ctx),
+  };
+  // A virtual clock's sleeps are deadlines that only virt's io group can hold: the host's poll never sees them.
+  const virtualIo = stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host'
+    || filesystem.mode === 'virtual' || clocks.monotonic.mode === 'virtual';
   return {
     env: {
       vars: Object.entries(env.vars ?? {}),
@@ -198,10 +204,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
       args: env.args === undefined ? base.env.args : env.args === 'host' ? { mode: 'host' } : { mode: 'fixed', values: env.args },
       cwd: cwdPolicy(env.cwd, base.env.cwd),
     },
-    clocks: {
-      wall: clockPolicy(manifest.clocks?.wall, base.clocks.wall, 'wall', ctx),
-      monotonic: clockPolicy(manifest.clocks?.monotonic, base.clocks.monotonic, 'monotonic', ctx),
-    },
+    clocks,
     random: randomPolicy(manifest.random, base.random, ctx),
     exit: manifest.exit ?? base.exit,
     sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),

@@ -3,7 +3,7 @@
 import type { ClockPolicy, ClocksPlan } from '../policies/plan.js';
 import { ConfigBlob } from '../units/config-blob.js';
 import { adapterPath, type AppImport, type UnitImport, type UnitSpec } from '../units/unit.js';
-import { formatInterfaceName, HOST_NAMESPACE, inNamespace, parseInterfaceName, type InterfaceName } from '../wit/names.js';
+import { formatInterfaceName, parseInterfaceName, type InterfaceName } from '../wit/names.js';
 import { READY_ID, READY_VERSION } from '../wit/wasi-wit.js';
 
 /** virt's ready-pollable interface, as units name it. */
@@ -47,7 +47,6 @@ export function clocksUnit(
   wall: AppImport | undefined,
   monotonic: AppImport | undefined,
   poll: AppImport | undefined,
-  ioGroup: boolean,
 ): UnitSpec {
   const pick = (app: AppImport, table: ReadonlyArray<[string, string]>) => ({
     name: app.name,
@@ -56,26 +55,18 @@ export function clocksUnit(
   const exports = [...(wall ? [pick(wall, WALL_EXPORTS)] : []), ...(monotonic ? [pick(monotonic, MONOTONIC_EXPORTS)] : [])];
   const imports: UnitImport[] = [];
   const subscribes = monotonic?.functions.some((fn) => fn.startsWith('subscribe-')) ?? false;
+  // A virtual clock's sleeps are deadlines of virt's io group, which the Plan brings whenever the clock is virtual.
+  const sleepsInIoGroup = subscribes && clocks.monotonic.mode === 'virtual';
   if (monotonic && subscribes) {
     if (!poll) throw new Error('assertion failed: an app that subscribes to the monotonic clock imports wasi:io/poll');
     imports.push({ name: poll.name, outer: formatInterfaceName(poll.name), functions: new Set() });
-    // Where sleeps' pollables come from: virt's io group when it owns wasi:io (deadlines),
-    // else the host's `subscribe-duration(0)`. A denied clock never asks for one.
-    const virtual = clocks.monotonic.mode === 'virtual';
-    imports.push(ioGroup
-      ? { name: READY_NAME, outer: formatInterfaceName(READY_NAME), adapterModule: 'virt-ready', functions: new Set(virtual ? ['subscribe-deadline', 'time-floor'] : []) }
-      : {
-        name: inNamespace(monotonic.name, HOST_NAMESPACE),
-        outer: formatInterfaceName(monotonic.name),
-        adapterModule: 'host-monotonic-clock',
-        functions: new Set(virtual ? ['subscribe-duration'] : []),
-      });
+    if (sleepsInIoGroup) {
+      imports.push({ name: READY_NAME, outer: formatInterfaceName(READY_NAME), adapterModule: 'virt-ready', functions: new Set(['subscribe-deadline', 'time-floor']) });
+    }
   }
   const denied = new Set([
     ...(clocks.wall.mode === 'deny' ? ['wall-clock'] : []),
     ...(clocks.monotonic.mode === 'deny' ? ['monotonic-clock'] : []),
   ]);
-  // The adapter asks the io group for deadlines and the floor only where the import above grants them.
-  const sleepsInIoGroup = ioGroup && subscribes && clocks.monotonic.mode === 'virtual';
   return { name: 'clocks', adapter: adapterPath('clocks'), config: clocksConfig(clocks, sleepsInIoGroup), exports, imports, denied };
 }

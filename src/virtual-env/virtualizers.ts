@@ -51,9 +51,8 @@ export const clocks: Virtualizer = {
   virtualizes: (plan, id) => clockOf(plan, id).mode !== 'host',
   describe: (plan, id) => describeClock(clockOf(plan, id), id),
   build: (plan, imports, all, wit) =>
-    buildUnit(clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID), plan.io === 'virt'), wit),
-  // A virtual monotonic clock takes ready pollables from the host, unless virt's io group owns wasi:io.
-  hostForbidden: (plan, id) => clockOf(plan, id).mode === 'deny' || (clockOf(plan, id).mode === 'virtual' && (id === WALL_CLOCK_ID || plan.io === 'virt')),
+    buildUnit(clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID)), wit),
+  hostForbidden: (plan, id) => clockOf(plan, id).mode !== 'host',
 };
 
 export const random: Virtualizer = {

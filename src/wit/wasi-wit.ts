@@ -147,6 +147,7 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
   const items = [...spec.imports, ...spec.exports];
   const inWorld = new Set(items.map(({ name }) => formatInterfaceName(name)));
   const versions = new Map(items.filter(({ name }) => name.namespace === 'wasi').map(({ name }) => [interfaceId(name), name.version]));
+  const heldAt = new Map(items.map(({ name }) => [interfaceId(name), name.version]));
   const model = modelByFullName(wit);
   const packages = new Map<string, string[]>();
   for (const item of items) {
@@ -155,8 +156,10 @@ export function worldSource(wit: WasiWit, spec: WorldSpec): string {
       const home = parseInterfaceName(from)!;
       const samePackage = home.package === name.package && (name.namespace === 'wasi' || name.namespace === HOST_NAMESPACE);
       const namespace = samePackage ? (item.sharedLocalUses ? 'wasi' : name.namespace) : item.hostUses ? HOST_NAMESPACE : 'wasi';
-      const version = samePackage ? name.version : versions.get(interfaceId({ ...home, namespace: 'wasi' })) ?? name.version;
-      return formatInterfaceName({ ...home, namespace, ...(version ? { version } : {}) });
+      const at = (version: InterfaceName['version']) => formatInterfaceName({ ...home, namespace, ...(version ? { version } : {}) });
+      if (!samePackage) return at(versions.get(interfaceId({ ...home, namespace: 'wasi' })) ?? name.version);
+      // Within a package, the world's own copy wins: an app may hold `streams@0.2.12` beside `poll@0.2.0`.
+      return inWorld.has(at(name.version)) ? at(name.version) : at(heldAt.get(interfaceId({ ...home, namespace })) ?? name.version);
     };
     const iface = narrowed(interfaceModel(wit, name), item.keep ?? (() => true), item.types);
     const block = printInterface(iface, name, { target, has: (t) => inWorld.has(t) }, model);

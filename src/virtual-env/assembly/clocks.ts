@@ -6,17 +6,15 @@
 // Config blob (little-endian; written by src/virtual-env/clocks-unit.ts):
 //   u32 wallMode   0 virtual | 1 deny      u64 wallStart (ns since 1970)   u64 wallStep (ns)
 //   u32 monoMode   0 virtual | 1 deny      u64 monoStart (ns)              u64 monoStep (ns)
-//   u32 sleeps     0 host | 1 io group
+//   u32 sleeps     0 none | 1 io group
 //
-// Sleeps: with the host's io, the pollable is the host's `subscribe-duration(0)`
-// (ready at once) and virtual time moves to the deadline when the sleep is
-// subscribed. With virt's io group, the pollable waits for its virtual deadline:
-// the group's `poll` wakes deadlines in order and moves its floor, which both
-// clocks catch up with at their next reading.
+// Sleeps: a virtual monotonic clock always comes with virt's io group, whose
+// pollables wait for their virtual deadline: the group's `poll` wakes deadlines
+// in order and moves its floor, which both clocks catch up with at their next
+// reading. No virtual deadline ever reaches the host's poll.
 import { alloc, beginPersistent, sealPersistent } from "./memory";
 import { openConfig, readU32, readU64 } from "./config";
 
-@external("host-monotonic-clock", "subscribe-duration") declare function hostSubscribeDuration(duration: u64): i32;
 @external("virt-ready", "subscribe-deadline") declare function subscribeDeadline(when: u64): i32;
 @external("virt-ready", "time-floor") declare function timeFloor(): u64;
 @external("virt-deny", "wall-clock") declare function denyWallClock(): void;
@@ -90,15 +88,9 @@ export function monotonic_resolution(): u64 {
   return monoStep == 0 ? 1 : monoStep;
 }
 
-// With the host's io, moving past a deadline advances virtual time to it at once; the wall clock moves as far.
 function sleepUntil(deadline: u64): i32 {
   if (monoDenied) denyMonotonicClock();
-  if (ioGroup) return subscribeDeadline(deadline);
-  if (deadline > monoNow) {
-    wallNow += deadline - monoNow;
-    monoNow = deadline;
-  }
-  return hostSubscribeDuration(0);
+  return subscribeDeadline(deadline);
 }
 
 export function monotonic_subscribe_instant(when: u64): i32 {
