@@ -25,10 +25,10 @@ export interface BuildInput {
   readonly onProgress?: (message: string) => void;
   /**
    * `virt` puts virt's io group in front of every io-typed interface even when
-   * no stdio policy needs it (one does turn it on); it forwards to the host,
-   * so by itself it changes nothing the app sees.
+   * the Plan needs it; it forwards to the host, so by itself it changes
+   * nothing the app sees. (Nothing turns it off where the Plan needs it.)
    */
-  readonly io?: 'host' | 'virt';
+  readonly io?: 'virt';
   /** Reads the files the manifest names (`stdio.stdin.file`, `embed`): `nodeFiles(manifestDir)` on Node. */
   readonly files?: ManifestFiles;
 }

@@ -8,10 +8,10 @@ import type { Plan } from './plan.js';
 /** A capability the manifest has a policy for. */
 export type Capability =
   | 'the environment' | 'exit' | 'stdin' | 'stdout' | 'stderr'
-  | 'the wall clock' | 'the monotonic clock' | 'random' | 'sockets' | 'http' | 'the filesystem';
+  | 'the wall clock' | 'the monotonic clock' | 'random' | 'sockets' | 'http' | 'the filesystem' | 'the terminal';
 
 // `package/interface` → its capability; `null` for interfaces that grant
-// nothing by themselves (types, and whether a stream is a terminal).
+// nothing by themselves (types).
 const INTERFACES: Readonly<Record<string, Capability | null>> = {
   'cli/environment': 'the environment',
   'cli/exit': 'exit',
@@ -20,9 +20,9 @@ const INTERFACES: Readonly<Record<string, Capability | null>> = {
   'cli/stderr': 'stderr',
   'cli/terminal-input': null,
   'cli/terminal-output': null,
-  'cli/terminal-stdin': null,
-  'cli/terminal-stdout': null,
-  'cli/terminal-stderr': null,
+  'cli/terminal-stdin': 'the terminal',
+  'cli/terminal-stdout': 'the terminal',
+  'cli/terminal-stderr': 'the terminal',
   'cli/types': null,
   'clocks/wall-clock': 'the wall clock',
   'clocks/system-clock': 'the wall clock',
@@ -85,6 +85,8 @@ function modeOf(plan: Plan, capability: Capability): Mode {
     }
     case 'the filesystem':
       return plan.filesystem.mode === 'none' ? 'deny' : plan.filesystem.mode;
+    case 'the terminal':
+      return plan.stdio.terminal === 'host' ? 'host' : 'virtual';
   }
 }
 

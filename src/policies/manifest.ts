@@ -141,6 +141,7 @@ export interface ManifestValue {
     readonly stdin?: 'host' | 'ignore' | 'deny' | { readonly text: string } | { readonly file: string };
     readonly stdout?: 'host' | 'ignore' | 'deny';
     readonly stderr?: 'host' | 'ignore' | 'deny';
+    readonly terminal?: 'none' | 'host';
   };
   readonly filesystem?: 'host' | {
     readonly writable?: boolean;

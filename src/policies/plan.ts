@@ -71,6 +71,8 @@ export interface StdioPlan {
     | { readonly mode: 'file'; readonly path: string; readonly at: readonly [number, number] };
   readonly stdout: OutputPolicy;
   readonly stderr: OutputPolicy;
+  /** Whether `wasi:cli/terminal-*` says what the host says, or that no stream is a terminal. */
+  readonly terminal: 'none' | 'host';
 }
 
 /** A place in the manifest source (start, end offsets), for errors found after reading it. */
@@ -144,7 +146,7 @@ export const DEFAULT_PLAN: Plan = {
   exit: 'allow',
   sockets: { mode: 'deny' },
   http: { mode: 'deny' },
-  stdio: { stdin: { mode: 'host' }, stdout: 'host', stderr: 'host' },
+  stdio: { stdin: { mode: 'host' }, stdout: 'host', stderr: 'host', terminal: 'host' },
   filesystem: { mode: 'none' },
   io: 'host',
 };
@@ -160,4 +162,5 @@ export const DETERMINISTIC_PLAN: Plan = {
     monotonic: { mode: 'virtual', startNs: 0n, stepNs: 1_000n },
   },
   random: { mode: 'seeded', seed: 0n },
+  stdio: { ...DEFAULT_PLAN.stdio, terminal: 'none' },
 };

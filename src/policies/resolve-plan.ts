@@ -187,7 +187,14 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
       : { mode: 'file', path: stdin.file, at: ctx.rangeOf(['stdio', 'stdin', 'file']) },
     stdout: manifest.stdio?.stdout ?? base.stdio.stdout,
     stderr: manifest.stdio?.stderr ?? base.stdio.stderr,
+    terminal: base.stdio.terminal,
   };
+  // A stream virt answers is never a terminal; the host's answer would be about another stream.
+  const virtualStream = stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host';
+  const terminal = manifest.stdio?.terminal ?? (virtualStream ? 'none' : base.stdio.terminal);
+  if (terminal === 'host' && virtualStream) {
+    ctx.report(['stdio', 'terminal'], '`stdio.terminal: host` needs every stream at `host`: a stream virt answers is never a terminal');
+  }
   const env = manifest.env ?? {};
   const filesystem = filesystemPolicy(manifest.filesystem, base.filesystem, manifest.deterministic === true, ctx);
   const clocks = {
@@ -195,8 +202,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     monotonic: clockPolicy(manifest.clocks?.monotonic, base.clocks.monotonic, 'monotonic', ctx),
   };
   // A virtual clock's sleeps are deadlines that only virt's io group can hold: the host's poll never sees them.
-  const virtualIo = stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host'
-    || filesystem.mode === 'virtual' || clocks.monotonic.mode === 'virtual';
+  const virtualIo = virtualStream || filesystem.mode === 'virtual' || clocks.monotonic.mode === 'virtual';
   return {
     env: {
       vars: Object.entries(env.vars ?? {}),
@@ -209,7 +215,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     exit: manifest.exit ?? base.exit,
     sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),
     http: httpPolicy(manifest.http, base.http, ctx),
-    stdio,
+    stdio: { ...stdio, terminal },
     filesystem,
     io: virtualIo ? 'virt' : base.io,
   };

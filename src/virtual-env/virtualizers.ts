@@ -1,5 +1,6 @@
-// The virtualizers of the environment, clocks, random and exit units.
+// The virtualizers of the environment, clocks, random, exit and terminal units.
 import type { ClockPolicy, Plan } from '../policies/plan.js';
+import { buildGeneratedUnit } from '../units/generated-unit.js';
 import { buildUnit, type AppImport } from '../units/unit.js';
 import type { Virtualizer } from '../units/virtualizer.js';
 import { interfaceId } from '../wit/names.js';
@@ -7,6 +8,7 @@ import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from './clocks
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from './environment-unit.js';
 import { EXIT_ID, exitUnit } from './exit-unit.js';
 import { RANDOM_IDS, randomUnit } from './random-unit.js';
+import { nullTerminalUnit, TERMINAL_IDS } from './terminal-unit.js';
 
 function list(values: readonly string[]): string {
   return values.length ? values.map((v) => JSON.stringify(v)).join(', ') : 'none';
@@ -71,4 +73,13 @@ export const exit: Virtualizer = {
   describe: (plan) => (plan.exit === 'deny' ? 'denied: `exit` traps' : 'host'),
   build: (_, [app], __, wit) => buildUnit(exitUnit(app), wit),
   hostForbidden: (plan) => plan.exit === 'deny',
+};
+
+export const terminal: Virtualizer = {
+  name: 'terminal',
+  ids: TERMINAL_IDS,
+  virtualizes: (plan) => plan.stdio.terminal === 'none',
+  describe: (plan) => (plan.stdio.terminal === 'none' ? 'none: no stream is a terminal' : 'host'),
+  build: (_, imports, __, wit) => buildGeneratedUnit(nullTerminalUnit(imports), wit),
+  hostForbidden: (plan) => plan.stdio.terminal === 'none',
 };
