@@ -58,8 +58,8 @@ mkdirSync(join(files, 'small'), { recursive: true });
 writeFileSync(join(files, 'big.bin'), randomFillSync(new Uint8Array(16 * 1024 * 1024)));
 for (let i = 0; i < 10_000; i++) writeFileSync(join(files, 'small', `f${i}`), `file ${i}\n`);
 const embedded = await buildIn(manifest([['/data', './files']]));
-const loadedHost = await load(app, cacheDir);
-const loadedVirt = await load(embedded.component, cacheDir);
+const loadedHost = await load(app, { cacheDir });
+const loadedVirt = await load(embedded.component, { cacheDir });
 
 async function compare(label, args, expect, goal) {
   const times = { host: [], virt: [] };

@@ -43,8 +43,8 @@ report(`virt build CLI wall time, median of ${ROUNDS}`, `${(median(cli) / 1000).
 
 // Run time: both transpiled and compiled once, then instantiated and run in-process, interleaved.
 const options = { args: ['app', 'one', 'two'], env: [['VIRT_DEMO_X', '1']] };
-const loadedBare = await load(app, cacheDir);
-const loadedVirt = await load(result.component, cacheDir);
+const loadedBare = await load(app, { cacheDir });
+const loadedVirt = await load(result.component, { cacheDir });
 const samples = { bare: { total: [], instantiate: [], run: [] }, virt: { total: [], instantiate: [], run: [] } };
 for (let i = 0; i < RUNS + 5; i++) {
   for (const [loaded, into] of [[loadedBare, samples.bare], [loadedVirt, samples.virt]]) {
@@ -68,8 +68,8 @@ const everything = await build({ manifest: { source: 'version: 1\ndeterministic:
 for (const [name, size] of everything.unitSizes) report(`${name} unit component size`, `${size} B`);
 const virtualClock = await build({ manifest: { source: 'version: 1\nclocks: { monotonic: { step: 1us } }\n', file: 'bench.yaml' }, app: clocksApp });
 const loops = { host: [], virtual: [] };
-const loadedHost = await load(clocksApp, cacheDir);
-const loadedVirtual = await load(virtualClock.component, cacheDir);
+const loadedHost = await load(clocksApp, { cacheDir });
+const loadedVirtual = await load(virtualClock.component, { cacheDir });
 const CLOCK_ROUNDS = Number(process.env.BENCH_CLOCK_ROUNDS ?? 3); // each round is two runs of ~15 s
 for (let i = 0; i < CLOCK_ROUNDS; i++) {
   for (const [loaded, into] of [[loadedHost, loops.host], [loadedVirtual, loops.virtual]]) {

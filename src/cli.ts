@@ -21,11 +21,15 @@ Usage:
       Compose virtual WASI implementations in front of the app, as the manifest
       says. The app may be a component or a WASI preview-1 core module. Prints
       one line per interface: virtualized, passed to the host, or absent.
-  virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [-- args...]
+  virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [--no-cache] [-- args...]
       Run a command component in-process on preview2-shim (jco). The guest gets
       no host environment and no host directories; --env, --dir and --cwd grant
       them.
       Exits with the guest's exit code, or 134 when it traps.
+      The first run of a component transpiles it (about a second) and keeps the
+      JS in ~/.cache/virt (XDG_CACHE_HOME), at most 512 MB (VIRT_CACHE_MAX_MB),
+      least recently used first out. --no-cache keeps nothing; --cache DIR
+      uses another folder.
   virt inspect <component.wasm>
       What a component imports from its host and exports; for a virt output,
       also what virt virtualized.
@@ -118,9 +122,10 @@ async function runCommand(argv: string[]): Promise<number> {
       dir: { type: 'string', multiple: true },
       cwd: { type: 'string' },
       cache: { type: 'string' },
+      'no-cache': { type: 'boolean' },
     },
   });
-  if (positionals.length < 1) throw new UsageError('usage: virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [-- args...]');
+  if (positionals.length < 1) throw new UsageError('usage: virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [--no-cache] [-- args...]');
   const [path, ...args] = positionals;
   const env = (values.env ?? []).map((pair): [string, string] => {
     const at = pair.indexOf('=');
@@ -146,6 +151,7 @@ async function runCommand(argv: string[]): Promise<number> {
     capture: false,
     ...(values.cwd ? { cwd: values.cwd } : {}),
     ...(values.cache ? { cacheDir: values.cache } : {}),
+    ...(values['no-cache'] ? { noCache: true } : {}),
   });
   if (result.trap) process.stderr.write(`virt: the guest trapped: ${result.trap}\n`);
   return result.exitCode;

@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { patchGlue } from '../dist/run/glue-patch.js';
 import { transpile } from '../dist/jco/jco.js';
-import { load } from '../dist/index.js';
-import { cacheDir, fixture } from './helpers.js';
+import { load, run } from '../dist/index.js';
+import { cacheDir, cli, fixture } from './helpers.js';
 
 test("jco's JSPI probes become typeof checks, and its fresh memory views cached ones, in the cached glue", async () => {
   const app = fixture('apps/env-print.wasm');
@@ -16,11 +17,53 @@ test("jco's JSPI probes become typeof checks, and its fresh memory views cached 
   assert.ok(views >= 1, 'no fresh DataView of a memory found: has jco changed its glue?');
   assert.not.match(js, /try\s*\{\s*[\w$]+\s*=\s*WebAssembly\.promising/);
   assert.is(js.match(/new DataView\([\w$.]+\.buffer\)/g).length, 1, 'only the helper that caches views makes one');
-  await load(app, cacheDir);
+  await load(app, { cacheDir });
   const cached = readdirSync(cacheDir).map((d) => join(cacheDir, d, 'component.js')).filter((f) => {
     try { return readFileSync(f, 'utf8').includes("typeof WebAssembly.promising === 'function'"); } catch { return false; }
   });
   assert.ok(cached.length >= 1);
+});
+
+const entries = (dir) => readdirSync(dir).filter((name) => /^[0-9a-f]{32}$/.test(name));
+
+test('the run cache keeps the most recently used entries that fit its size, and always the newest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'virt-cache-'));
+  const [hello, envPrint, clocks] = ['hello', 'env-print', 'clocks'].map((name) => fixture(`apps/${name}.wasm`));
+  await run(hello, { cacheDir: dir });
+  const [helloKey] = entries(dir);
+  const oneEntry = readdirSync(join(dir, helloKey)).reduce((n, f) => n + readFileSync(join(dir, helloKey, f)).length, 0);
+  // Room for about two entries: hello, then env-print, fit.
+  const cap = Math.floor(oneEntry * 2.5);
+  await run(envPrint, { cacheDir: dir, cacheMaxBytes: cap });
+  assert.is(entries(dir).length, 2);
+  const envKey = entries(dir).find((k) => k !== helloKey);
+  // env-print was used longer ago than hello: a hit on hello makes it the most recent.
+  utimesSync(join(dir, envKey), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  utimesSync(join(dir, helloKey), new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+  assert.is((await run(hello, { cacheDir: dir, cacheMaxBytes: cap })).stdout, 'hello from nowhere (LANG=unset)\n');
+  await run(clocks, { cacheDir: dir, cacheMaxBytes: cap });
+  const left = entries(dir);
+  assert.ok(left.includes(helloKey), 'the entry just used stays');
+  assert.not.ok(left.includes(envKey), 'the least recently used entry goes');
+  assert.is(left.length, 2);
+  // A cap smaller than one entry keeps just the newest.
+  await run(envPrint, { cacheDir: dir, cacheMaxBytes: 1 });
+  assert.equal(entries(dir), [envKey]);
+});
+
+test('virt run --no-cache writes nothing to the cache folder', () => {
+  const home = mkdtempSync(join(tmpdir(), 'virt-xdg-'));
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = home;
+  try {
+    const { status, stdout } = cli(['run', '--no-cache', 'test/fixtures/apps/hello.wasm']);
+    assert.is(status, 0);
+    assert.is(stdout, 'hello from nowhere (LANG=unset)\n');
+    assert.not.ok(existsSync(join(home, 'virt')), 'no cache folder');
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+  }
 });
 
 test.run();

@@ -14,7 +14,7 @@ import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import { wasmFeatures } from '../binary/wasm-features.js';
 import { requireFeatures, translationError } from './engine-features.js';
-import { defaultCacheDir, transpiled } from './transpile-cache.js';
+import { defaultCacheDir, transpiled, transpiledUncached } from './transpile-cache.js';
 
 /** How to run a component. */
 export interface RunOptions {
@@ -30,6 +30,10 @@ export interface RunOptions {
   readonly capture?: boolean;
   /** Where transpiled components are kept. Default: {@link defaultCacheDir}. */
   readonly cacheDir?: string;
+  /** The most the cache may hold; the least recently used entries go first. Default: {@link defaultCacheMaxBytes}. */
+  readonly cacheMaxBytes?: number;
+  /** Transpile into a temporary folder and keep nothing. */
+  readonly noCache?: boolean;
   /** Replaces or adds host interfaces, keyed by unversioned name (`wasi:cli/stdout`). */
   readonly imports?: Readonly<Record<string, unknown>>;
 }
@@ -70,11 +74,22 @@ type Instantiate = (
  * instantiation. Its core modules are compiled here, once, so that each
  * instantiation is synchronous and compiles nothing.
  */
-export async function load(component: Uint8Array, cacheDir = defaultCacheDir()): Promise<LoadedComponent> {
+export async function load(component: Uint8Array, cache: Pick<RunOptions, 'cacheDir' | 'cacheMaxBytes' | 'noCache'> = {}): Promise<LoadedComponent> {
   await requireFeatures(wasmFeatures(component));
-  const entry = await transpiled(component, cacheDir).catch((error: unknown) => {
-    throw translationError(error) ?? error;
-  });
+  const uncached = cache.noCache ? await transpiledUncached(component).catch(rethrowTranslation) : undefined;
+  try {
+    return await loadTranspiled(uncached?.entry ?? await transpiled(component, cache.cacheDir ?? defaultCacheDir(), cache.cacheMaxBytes).catch(rethrowTranslation));
+  } finally {
+    await uncached?.remove();
+  }
+}
+
+function rethrowTranslation(error: unknown): never {
+  throw translationError(error) ?? error;
+}
+
+// Imports the glue and compiles every core module, so that nothing on disk is needed after this.
+async function loadTranspiled(entry: string): Promise<LoadedComponent> {
   const { instantiate } = (await import(pathToFileURL(entry).href)) as { instantiate: Instantiate };
   const dir = dirname(entry);
   const modules = new Map<string, WebAssembly.Module>();
@@ -188,7 +203,7 @@ export interface RunTimings {
  * exit code and output. Pass a {@link LoadedComponent} to run one many times.
  */
 export async function run(component: Uint8Array | LoadedComponent, options: RunOptions = {}): Promise<RunResult & { timings: RunTimings }> {
-  const loaded = component instanceof Uint8Array ? await load(component, options.cacheDir) : component;
+  const loaded = component instanceof Uint8Array ? await load(component, options) : component;
   const timings = { instantiate: 0, run: 0 };
   let trap: string | undefined;
   const [exitCode, stdout, stderr] = await capturing(options.capture ?? true, async () => {
