@@ -20,7 +20,8 @@ Usage:
   virt build <manifest.yaml> <app.wasm> -o <out.wasm>
       Compose virtual WASI implementations in front of the app, as the manifest
       says. The app may be a component or a WASI preview-1 core module. Prints
-      one line per interface: virtualized, passed to the host, or absent.
+      the app's imports grouped as virtualized, denied or passed to the host,
+      then a line that says what the output still takes from its host.
   virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [--no-cache] [-- args...]
       Run a command component in-process on preview2-shim (jco). The guest gets
       no host environment and no host directories; --env, --dir and --cwd grant
@@ -39,6 +40,8 @@ Usage:
 Options:
   -o, --output <file>   where \`virt build\` writes (written atomically)
   -q, --quiet           \`virt build\`: print nothing but errors (no notes, no audit)
+  -v, --verbose         \`virt build\`, \`virt inspect --manifest\`: also list the
+                        capabilities the app does not import, with their policy
       --json            \`virt build\`, \`virt inspect\`: print JSON for scripts
   -h, --help            this help
   -V, --version         the version
@@ -88,7 +91,9 @@ async function buildCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
+    options: {
+      output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' },
+    },
   });
   if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
   const [manifestPath, appPath] = positionals;
@@ -107,7 +112,7 @@ async function buildCommand(argv: string[]): Promise<number> {
     const units = Object.fromEntries(result.unitSizes);
     process.stdout.write(`${JSON.stringify({ output: values.output, bytes: result.component.length, units, audit: result.audit.lines }, null, 2)}\n`);
   } else if (!values.quiet) {
-    process.stdout.write(`${formatAudit(result.audit)}\n`);
+    process.stdout.write(`${formatAudit(result.audit, { verbose: values.verbose })}\n`);
     say(`virt: wrote \`${values.output}\` (${result.component.length} bytes; app ${app.length} bytes)`);
   }
   return EXIT.ok;
@@ -161,7 +166,7 @@ async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { manifest: { type: 'string', short: 'm' }, json: { type: 'boolean' } },
+    options: { manifest: { type: 'string', short: 'm' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } },
   });
   if (positionals.length !== 1) throw new UsageError('usage: virt inspect [--manifest <manifest.yaml>] [--json] <component.wasm>');
   const bytes = await readInput(positionals[0]);
@@ -173,7 +178,7 @@ async function inspectCommand(argv: string[]): Promise<number> {
     const plan = planFromManifest(new TextDecoder().decode(await readInput(values.manifest)), values.manifest);
     const lines = await inspectPolicy(plan, bytes);
     if (values.json) return json(lines);
-    process.stdout.write(`${formatAudit({ lines, violations: [] })}\n`);
+    process.stdout.write(`${formatAudit({ lines, violations: [] }, { verbose: values.verbose })}\n`);
     return EXIT.ok;
   }
   const found = await inspect(bytes);

@@ -3,6 +3,7 @@ import { ByteReader } from '../binary/byte-reader.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
 import { readComponent, type ComponentInfo, type ImportEntry } from '../binary/component-reader.js';
+import { capabilityOf, modeOf } from '../policies/capabilities.js';
 import type { Plan } from '../policies/plan.js';
 import { VIRTUALIZERS, virtualizerFor, virtualizerOf } from '../virtualizers.js';
 import { IO_GROUP_IDS } from '../virtual-fs/io-group-unit.js';
@@ -18,6 +19,12 @@ export interface AuditLine {
   readonly interface: string;
   readonly status: AuditStatus;
   readonly detail: string;
+  /** On a virtualized interface: the Plan denies its capability (the unit answers with errors, traps or nothing). */
+  readonly denied?: boolean;
+  /** On a virtualized interface: the unit still calls the host for what the manifest passes through. */
+  readonly callsHost?: boolean;
+  /** On a virtualized interface whose policy is the host's: a unit (the io group) forwards it to the host as it is. */
+  readonly forwarded?: boolean;
   /** On `wasi:filesystem/preopens`: the host preopens that the manifest's host mounts name. */
   readonly hostPreopens?: readonly string[];
 }
@@ -42,12 +49,16 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
     const id = idOf(entry.name);
     const virtualizer = virtualizerFor(plan, id);
     if (virtualized.has(entry.name) && virtualizer) {
-      const passes = fromHost.has(entry.name) ? ' (calls the host for what the manifest passes through)' : '';
       const hostPreopens = id === FS_PREOPENS_ID && plan.filesystem.mode === 'virtual'
         ? plan.filesystem.mounts.flatMap((m) => (m.source.kind === 'host' ? [m.source.path] : []))
         : [];
+      const capability = parseInterfaceName(entry.name) && capabilityOf(parseInterfaceName(entry.name)!);
+      const mode = capability ? modeOf(plan, capability) : 'host';
+      const callsHost = fromHost.has(entry.name);
       lines.push({
-        interface: entry.name, status: 'virtualized', detail: virtualizer.describe(plan, id) + passes,
+        interface: entry.name, status: 'virtualized', detail: virtualizer.describe(plan, id),
+        ...(mode === 'deny' ? { denied: true } : {}),
+        ...(callsHost ? (mode === 'host' ? { forwarded: true } : { callsHost: true }) : {}),
         ...(hostPreopens.length ? { hostPreopens } : {}),
       });
     } else {
@@ -60,7 +71,7 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
   for (const virtualizer of VIRTUALIZERS) {
     for (const id of virtualizer.ids) {
       if (imported.has(id) || virtualizerOf(id) !== virtualizer || (IO_GROUP_IDS as readonly string[]).includes(id)) continue;
-      lines.push({ interface: id, status: 'absent', detail: `the app does not import it; policy: ${virtualizer.describe(plan, id)}` });
+      lines.push({ interface: id, status: 'absent', detail: `policy: ${virtualizer.describe(plan, id)}` });
     }
   }
   // Any virtualizer that could serve an interface may forbid the host it.
@@ -71,10 +82,59 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
   return { lines, violations };
 }
 
-/** The audit as text, a line per interface. */
-export function formatAudit(report: AuditReport): string {
-  const width = Math.max(...report.lines.map((l) => l.interface.length));
-  return report.lines.map((l) => `${l.interface.padEnd(width)}  ${l.status.padEnd(11)}  ${l.detail}`).join('\n');
+/** How {@link formatAudit} writes the audit. */
+export interface AuditFormat {
+  /** Also list the capabilities the app does not import. */
+  readonly verbose?: boolean;
+}
+
+const GROUPS: ReadonlyArray<[string, (l: AuditLine) => boolean]> = [
+  ['virtualized', (l) => l.status === 'virtualized' && !l.denied && !l.forwarded],
+  ['denied', (l) => l.status === 'virtualized' && l.denied === true],
+  ['passed to the host', (l) => l.status === 'host' || l.forwarded === true],
+  ['refused', (l) => l.status === 'refused'],
+  ['absent (the app does not import them)', (l) => l.status === 'absent'],
+];
+
+// What the output takes from its host, in a line: capabilities (in part, where a unit passes some through),
+// then the packages whose types alone it takes, then interfaces virt does not know.
+function hostSummary(lines: readonly AuditLine[]): string {
+  const capabilities = new Map<string, boolean>();
+  const types = new Set<string>();
+  const unknown = new Set<string>();
+  for (const line of lines) {
+    if (line.status !== 'host' && !line.callsHost && !line.forwarded) continue;
+    const name = parseInterfaceName(line.interface);
+    const capability = name && capabilityOf(name);
+    if (capability) capabilities.set(capability, (capabilities.get(capability) ?? false) || !line.callsHost);
+    else if (capability === null) types.add(`${name!.namespace}:${name!.package}`);
+    else unknown.add(line.interface);
+  }
+  const parts = [
+    ...[...capabilities].map(([c, whole]) => (whole ? c : `${c} (in part)`)),
+    ...(types.size ? [`the types of ${[...types].join(', ')}`] : []),
+    ...unknown,
+  ];
+  return parts.length ? `the output takes from its host: ${parts.join(', ')}` : 'the output takes nothing from its host';
+}
+
+/** The audit as text: the app's imports grouped by what the output does with them, then a one-line summary. */
+export function formatAudit(report: AuditReport, format: AuditFormat = {}): string {
+  const lines = report.lines.filter((l) => format.verbose || l.status !== 'absent');
+  const width = Math.max(0, ...lines.map((l) => l.interface.length));
+  const out: string[] = [];
+  for (const [title, member] of GROUPS) {
+    const group = lines.filter(member);
+    if (group.length === 0) continue;
+    out.push(`${title} (${group.length}):`);
+    for (const l of group) {
+      const detail = l.status === 'host' ? (l.detail === 'passed to the host' ? '' : l.detail.replace('passed to the host ', '')) : l.detail;
+      const calls = l.callsHost ? ' (calls the host for what the manifest passes through)' : '';
+      out.push(`  ${l.interface.padEnd(width)}  ${detail}${calls}`.trimEnd());
+    }
+  }
+  out.push(hostSummary(report.lines));
+  return out.join('\n');
 }
 
 /** The name of the custom section in which an output carries its audit. */

@@ -52,14 +52,16 @@ export function capabilityOf(name: InterfaceName): Capability | null | undefined
   return known !== undefined ? known : PACKAGES[name.package];
 }
 
-type Mode = 'host' | 'deny' | 'virtual' | 'allow-list';
+/** What the Plan makes of a capability: the host's, denied, answered by virt, or the host's behind an allow-list. */
+export type Mode = 'host' | 'deny' | 'virtual' | 'allow-list';
 
 // A policy's mode: the host's, denied, or anything virt answers itself.
 function hostDenyOrVirtual(mode: string): Mode {
   return mode === 'host' ? 'host' : mode === 'deny' ? 'deny' : 'virtual';
 }
 
-function modeOf(plan: Plan, capability: Capability): Mode {
+/** The Plan's mode for a capability. */
+export function modeOf(plan: Plan, capability: Capability): Mode {
   switch (capability) {
     case 'the environment': {
       const { vars, host, args, cwd } = plan.env;
