@@ -1,13 +1,15 @@
 // The `virt` command line: parses flags, calls the library, writes files and
 // prints. The one place that decides exit codes.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expectedHostPreopens, formatAudit } from './audit/audit.js';
 import { ComponentReadError } from './binary/errors.js';
 import { AuditError, build, planFromManifest } from './build.js';
 import { CompositionError } from './compose/errors.js';
 import { inspect, inspectPolicy } from './inspect/inspect.js';
+import { starterManifest } from './inspect/starter-manifest.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { nodeFiles, unreadable } from './policies/load-files.js';
 
@@ -17,6 +19,10 @@ export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
 const HELP = `virt: sandbox a WebAssembly component with a capability manifest
 
 Usage:
+  virt init <app.wasm> [-o virt.yaml] [--force]
+      Write a starter manifest from what the app imports: each section it can
+      reach, with its default and the alternatives as comments. Refuses to
+      overwrite a file unless --force.
   virt build <manifest.yaml> <app.wasm> -o <out.wasm>
       Compose virtual WASI implementations in front of the app, as the manifest
       says. The app may be a component or a WASI preview-1 core module. Prints
@@ -191,7 +197,30 @@ async function inspectCommand(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { build: buildCommand, run: runCommand, inspect: inspectCommand };
+const SCHEMA = fileURLToPath(new URL('../schemas/virt.schema.json', import.meta.url));
+
+async function initCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('usage: virt init <app.wasm> [-o virt.yaml] [--force]');
+  const output = values.output ?? 'virt.yaml';
+  const app = await readInput(positionals[0]);
+  const schema = relative(dirname(resolve(output)), SCHEMA).split(sep).join('/');
+  const text = await starterManifest(app, { schema, appName: basename(positionals[0]) });
+  try {
+    await writeFile(output, text, { flag: values.force ? 'w' : 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`\`${output}\` exists: pass --force to overwrite it`);
+    throw new UsageError(`cannot write \`${output}\`: ${unreadable(error)}`);
+  }
+  process.stderr.write(`virt: wrote \`${output}\`; build with: virt build ${output} ${positionals[0]} -o out.wasm\n`);
+  return EXIT.ok;
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { init: initCommand, build: buildCommand, run: runCommand, inspect: inspectCommand };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -207,7 +236,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const handler = COMMANDS[command];
   try {
-    if (!handler) throw new UsageError(`unknown command \`${command}\`; expected build, run or inspect (see \`virt --help\`)`);
+    if (!handler) throw new UsageError(`unknown command \`${command}\`; expected init, build, run or inspect (see \`virt --help\`)`);
     return await handler(rest);
   } catch (error) {
     if (error instanceof ManifestError) {

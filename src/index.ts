@@ -1,6 +1,7 @@
 // The library API: bytes in, bytes and reports out. The CLI is a thin layer over these.
 export { build, planFromManifest, AuditError, type BuildInput, type BuildResult } from './build.js';
 export { inspect, inspectPolicy, type Inspection } from './inspect/inspect.js';
+export { starterManifest, type StarterOptions } from './inspect/starter-manifest.js';
 export { run, load, hostImports, type RunOptions, type RunResult, type LoadedComponent } from './run/run.js';
 export { defaultCacheDir } from './run/transpile-cache.js';
 export { formatAudit, type AuditLine, type AuditReport, type AuditStatus } from './audit/audit.js';

@@ -1,11 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWat } from '../dist/jco/jco.js';
-import { cli, fixture, renameInterfaces, runCommand } from './helpers.js';
-import { readFileSync } from 'node:fs';
+import { cli, fixture, renameInterfaces, root, runCommand } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'virt-cli-'));
 const manifest = join(dir, 'virt.yaml');
@@ -53,6 +52,46 @@ test('the audit groups what the app imports, ends with what the output takes fro
   assert.match(group(verbose.stdout, 'absent (the app does not import them)'), /wasi:sockets\/tcp\s+policy: denied: sockets cannot be created/);
   const sealed = cli(['build', file('sealed.yaml', 'version: 1\ndeterministic: true\nstdio: { stdin: ignore }\nexit: deny\nenv: { args: [hello] }\n'), hello, '-o', out]);
   assert.match(sealed.stdout.trimEnd().split('\n').at(-1), /^the output takes from its host: stdout, stderr, the types of wasi:io$/);
+});
+
+test('init writes a starter manifest that builds, with the schema line first, and never overwrites without --force', async () => {
+  const project = mkdtempSync(join(tmpdir(), 'virt-init-'));
+  const manifestPath = join(project, 'virt.yaml');
+  const made = cli(['init', join(root, 'test/fixtures/corpus/js-app.wasm')], { cwd: project });
+  assert.is(made.status, 0, made.stderr);
+  const text = readFileSync(manifestPath, 'utf8');
+  const schema = /^# yaml-language-server: \$schema=(\S+)\n/.exec(text);
+  assert.ok(schema, text);
+  assert.ok(existsSync(join(project, schema[1])), `the schema path ${schema[1]} resolves from the manifest`);
+  // What the app reaches is written out; what it cannot reach is not.
+  assert.match(text, /^http: deny /m);
+  assert.match(text, /^ {2}terminal: host /m);
+  assert.not.match(text, /^sockets:/m);
+  assert.match(text, /^# filesystem:/m);
+  const out = join(project, 'out.wasm');
+  const built = cli(['build', manifestPath, join(root, 'test/fixtures/corpus/js-app.wasm'), '-o', out]);
+  assert.is(built.status, 0, built.stderr);
+  const again = cli(['init', join(root, 'test/fixtures/apps/hello.wasm'), '-o', manifestPath]);
+  assert.is(again.status, 2);
+  assert.match(again.stderr, `virt: error: \`${manifestPath}\` exists: pass --force to overwrite it`);
+  assert.is(readFileSync(manifestPath, 'utf8'), text, 'the file is left as it was');
+  const forced = cli(['init', join(root, 'test/fixtures/apps/hello.wasm'), '-o', manifestPath, '--force']);
+  assert.is(forced.status, 0, forced.stderr);
+  assert.not.match(readFileSync(manifestPath, 'utf8'), /^http:/m);
+  // A preview-1 module is read as virt would wrap it; the manifest builds and the app runs under it.
+  const core = join(project, 'core.yaml');
+  assert.is(cli(['init', join(root, 'test/fixtures/apps/env-print.core.wasm'), '-o', core]).status, 0);
+  assert.is(cli(['build', core, join(root, 'test/fixtures/apps/env-print.core.wasm'), '-o', out]).status, 0);
+  assert.is((await runCommand(new Uint8Array(readFileSync(out)), { env: [['SECRET', 'x']] })).exitCode, 0);
+});
+
+test('init without an app, or with one that is not wasm, exits 2 and says why', () => {
+  const usage = cli(['init']);
+  assert.is(usage.status, 2);
+  assert.match(usage.stderr, 'usage: virt init <app.wasm> [-o virt.yaml] [--force]');
+  const bad = cli(['init', 'README.md', '-o', join(dir, 'never.yaml')]);
+  assert.is(bad.status, 2);
+  assert.not.ok(existsSync(join(dir, 'never.yaml')));
 });
 
 test('build writes the output, prints the audit and exits 0', async () => {
