@@ -28,7 +28,7 @@ export function runCommand(component, options = {}) {
 
 /** Instantiates a library component and returns its exports. */
 export async function instantiate(component, options = {}) {
-  const loaded = await load(component, cacheDir);
+  const loaded = await load(component, { cacheDir });
   return loaded.instantiate(hostImports(options));
 }
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { build, hostImports, load, readComponent } from '../dist/index.js';
-import { buildWith, cacheDir, compositionError, fixture, instantiate, renameInterfaces, root } from './helpers.js';
+import { buildWith, cacheDir, compositionError, fixture, instantiate, renameInterfaces, root, runCommand } from './helpers.js';
 
 const probe = fixture('apps/net-probe.wasm');
 
@@ -24,11 +24,12 @@ test('http: deny returns HTTP-request-denied', async () => {
   assert.is(app.probeHttp(), 'http: error case 15\n');
 });
 
-test('deny is the default, and the output imports nothing from wasi:sockets or the outgoing handler', async () => {
+test('deny is the default, and the output imports nothing from wasi:sockets or wasi:http', async () => {
   const { component, audit } = await buildWith('version: 1\n', probe);
   const names = imports(component);
   assert.not.ok(names.some((n) => n.startsWith('wasi:sockets/')), names.join(', '));
-  assert.not.ok(names.some((n) => n.startsWith('wasi:http/outgoing-handler')), names.join(', '));
+  assert.not.ok(names.some((n) => n.startsWith('wasi:http/')), names.join(', '));
+  assert.match(audit.lines.find((l) => l.interface === 'wasi:http/types@0.2.12').detail, 'none: requests can be built and are denied');
   assert.equal(audit.violations, []);
   for (const id of ['tcp', 'udp', 'ip-name-lookup', 'network', 'instance-network']) {
     assert.is(audit.lines.find((l) => l.interface === `wasi:sockets/${id}@0.2.12`).status, 'virtualized');
@@ -38,10 +39,23 @@ test('deny is the default, and the output imports nothing from wasi:sockets or t
 test('an app that imports sockets runs with sockets: deny on a host that has no sockets at all', async () => {
   const { component } = await buildWith('version: 1\nsockets: deny\nhttp: deny\n', probe);
   const bare = hostImports();
-  const noNetwork = Object.fromEntries(Object.entries(bare).filter(([name]) => !name.startsWith('wasi:sockets/') && name !== 'wasi:http/outgoing-handler'));
-  const app = await (await load(component, cacheDir)).instantiate(noNetwork);
+  const noNetwork = Object.fromEntries(Object.entries(bare).filter(([name]) => !name.startsWith('wasi:sockets/') && !name.startsWith('wasi:http/')));
+  const app = await (await load(component, { cacheDir })).instantiate(noNetwork);
   assert.is(app.answer(41), 42);
   assert.match(app.probeSockets(), 'tcp: access-denied');
+  // The request is built from virt's own HTTP types, with a scheme, authority and path set, and denied.
+  assert.is(app.httpGet(false, '127.0.0.1:9', false), 'http: error case 15');
+});
+
+test('a componentize-js app (which always imports wasi:http/types) fetches under http: deny, and the output imports no wasi:http', async () => {
+  const js = fixture('corpus/js-app.wasm');
+  const { component } = await buildWith('version: 1\nenv:\n  vars: { FETCH_URL: "http://127.0.0.1:9/" }\n', js);
+  // So it runs on hosts without wasi:http (wasmtime without -S http, a page with no HTTP shim).
+  assert.not.ok(imports(component).some((n) => n.startsWith('wasi:http/')), imports(component).join(', '));
+  const { stdout, exitCode } = await runCommand(component);
+  assert.is(exitCode, 0);
+  assert.match(stdout, /^fetch error fetch_https: /m);
+  assert.match(stdout, /^now \d+$/m, 'the app goes on after the denied fetch');
 });
 
 test('virt refuses to virtualize a resource that an interface it leaves to the host uses', async () => {

@@ -11,7 +11,8 @@ import { outerImportsFromApp, type ItemRef } from './outer-imports.js';
 /** Composes `units` with `app` and type-checks the result. */
 export async function compose(app: Uint8Array, info: ComponentInfo, units: readonly BuiltUnit[]): Promise<Uint8Array> {
   const provided = new Set(units.flatMap((u) => u.exports));
-  const neededFromHost = new Set(units.flatMap((u) => [...u.imports.values()]));
+  // A unit's import comes from the units before it where one exports it, else from the host.
+  const neededFromHost = new Set(units.flatMap((u, i) => [...u.imports.values()].filter((name) => !units.slice(0, i).some((p) => p.exports.includes(name)))));
   const drop = new Set([...provided].filter((name) => !neededFromHost.has(name)));
   // What passes to the host must not use a resource a unit now provides: the host's would not be the app's.
   for (const entry of info.imports) {

@@ -1,8 +1,9 @@
-// The virtualizers of sockets and outgoing HTTP: denied, or allow-listed.
+// The virtualizers of sockets and outgoing HTTP: denied, or allow-listed; and wasi:http's types when denied.
 import type { Virtualizer } from '../units/virtualizer.js';
 import { buildGeneratedUnit } from '../units/generated-unit.js';
 import { allowListSocketsUnit } from './allow-list-unit.js';
-import { allowListHttpUnit, deniedHttpUnit, OUTGOING_HANDLER_ID } from './http-unit.js';
+import { allowListHttpUnit, deniedHttpUnit, HTTP_TYPES_ID, OUTGOING_HANDLER_ID } from './http-unit.js';
+import { nullHttpTypesUnit } from './null-http-types-unit.js';
 import { nullSocketsUnit, SOCKETS_IDS } from './sockets-unit.js';
 
 export const sockets: Virtualizer = {
@@ -17,6 +18,17 @@ export const sockets: Virtualizer = {
     wit,
   ),
   hostForbidden: (plan) => plan.sockets.mode === 'deny',
+};
+
+export const nullHttpTypes: Virtualizer = {
+  name: 'null-http-types',
+  ids: [HTTP_TYPES_ID],
+  virtualizes: (plan) => plan.http.mode === 'deny',
+  describe: (plan) => (plan.http.mode === 'deny'
+    ? 'none: requests can be built and are denied; no response can exist'
+    : 'forwarded to the host (through virt\'s io group when it owns wasi:io)'),
+  build: (_, [types], all, wit) => buildGeneratedUnit(nullHttpTypesUnit(wit, types, all), wit),
+  hostForbidden: (plan) => plan.http.mode === 'deny',
 };
 
 export const http: Virtualizer = {

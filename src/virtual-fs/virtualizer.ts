@@ -44,6 +44,7 @@ export const ioGroup: Virtualizer = {
     if (plan.io !== 'virt') return false;
     if (id === MONOTONIC_CLOCK_ID) return plan.clocks.monotonic.mode === 'host';
     if (id === OUTGOING_HANDLER_ID) return plan.http.mode === 'host';
+    if (id === HTTP_TYPES_ID) return plan.http.mode !== 'deny';
     if (FILESYSTEM_IDS.includes(id)) return plan.filesystem.mode !== 'none';
     if ((SOCKETS_IDS as readonly string[]).includes(id)) return plan.sockets.mode === 'host';
     return true;

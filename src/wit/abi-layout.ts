@@ -167,6 +167,11 @@ export class AbiLayouts {
     return result ? printType(result) : '_';
   }
 
+  /** Whether `func` returns through a return area: its result flattens to more than one core value. */
+  returnsInMemory(id: string, func: string): boolean {
+    return this.flatCount(id, this.declaration(id, func).result) > 1;
+  }
+
   /**
    * The flat core parameters of `func` that hold a handle (as the canonical
    * ABI flattens its parameters, `self` first for a method): a handle
