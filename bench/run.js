@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build, load, run } from '../dist/index.js';
+import { build, load, nodeFiles, run } from '../dist/index.js';
 import { median, report } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -21,6 +21,21 @@ const cacheDir = join(dir, 'cache');
 const result = await build({ manifest: { source, file: manifestFile }, app });
 report('env-unit component size', `${result.unitSizes.get('environment')} B`, '<= 6 KB');
 report('composed size - app size', `${result.component.length - app.length} B (${result.component.length} - ${app.length})`);
+
+// The smallest surface: a fully virtual manifest (test/fixtures/sealed) on a C and a componentize-js app,
+// which leaves only stdout, stderr, exit and wasi:io; each unit's size, and what the sandbox adds.
+const sealedDir = 'test/fixtures/sealed';
+for (const sealedApp of ['test/fixtures/apps/cat.wasm', 'test/fixtures/corpus/js-app.wasm']) {
+  const bytes = new Uint8Array(readFileSync(sealedApp));
+  const sealed = await build({
+    manifest: { source: readFileSync(join(sealedDir, 'virt.yaml'), 'utf8'), file: join(sealedDir, 'virt.yaml') },
+    app: bytes,
+    files: nodeFiles(sealedDir),
+  });
+  const name = sealedApp.split('/').pop();
+  for (const [unit, size] of sealed.unitSizes) report(`fully virtual ${name}: ${unit} unit size`, `${size} B`);
+  report(`fully virtual ${name}: composed size - app size`, `${sealed.component.length - bytes.length} B`);
+}
 
 // In-process build time (the first build above warmed jco up).
 const inProcess = [];

@@ -41,10 +41,14 @@ function idOf(name: string): string {
   return parsed ? interfaceId(parsed) : name;
 }
 
-/** Audits an output against the Plan: the app's imports, the output's, and which names units provide. */
-export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImports: readonly ImportEntry[], virtualized: ReadonlySet<string>): AuditReport {
+/**
+ * Audits an output against the Plan: the app's imports, the output's, and
+ * which names units provide. Without the output's imports (a plan, before any
+ * build), a unit is taken to forward to the host what the Plan leaves to it.
+ */
+export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImports: readonly ImportEntry[] | undefined, virtualized: ReadonlySet<string>): AuditReport {
   const lines: AuditLine[] = [];
-  const fromHost = new Set(outputImports.map((i) => i.name));
+  const fromHost = new Set(outputImports?.map((i) => i.name));
   for (const entry of appImports) {
     const id = idOf(entry.name);
     const virtualizer = virtualizerFor(plan, id);
@@ -54,7 +58,7 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
         : [];
       const capability = parseInterfaceName(entry.name) && capabilityOf(parseInterfaceName(entry.name)!);
       const mode = capability ? modeOf(plan, capability) : 'host';
-      const callsHost = fromHost.has(entry.name);
+      const callsHost = outputImports ? fromHost.has(entry.name) : !virtualizer.hostForbidden(plan, id);
       lines.push({
         interface: entry.name, status: 'virtualized', detail: virtualizer.describe(plan, id),
         ...(mode === 'deny' ? { denied: true } : {}),
@@ -75,7 +79,7 @@ export function audit(plan: Plan, appImports: readonly ImportEntry[], outputImpo
     }
   }
   // Any virtualizer that could serve an interface may forbid the host it.
-  const violations = outputImports.map((i) => i.name).filter((name) => {
+  const violations = (outputImports ?? []).map((i) => i.name).filter((name) => {
     const id = idOf(name);
     return VIRTUALIZERS.some((v) => v.ids.includes(id) && v.hostForbidden(plan, id));
   });

@@ -34,7 +34,7 @@ export async function inspectPolicy(plan: Plan, app: Uint8Array): Promise<readon
   const imports = readComponent(component).imports;
   const { units, refusals } = planUnits(plan, imports, VIRTUALIZERS);
   const virtualized = new Set(units.flatMap((u) => u.imports.map((i) => formatInterfaceName(i.name))));
-  return audit(plan, imports, [], virtualized).lines.map((line) => {
+  return audit(plan, imports, undefined, virtualized).lines.map((line) => {
     const refusal = refusals.find((r) => r.interface === line.interface);
     return refusal ? { interface: line.interface, status: 'refused' as const, detail: refusal.reason } : line;
   });
