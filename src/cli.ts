@@ -1,7 +1,8 @@
 // The `virt` command line: parses flags, calls the library, writes files and
 // prints. The one place that decides exit codes.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expectedHostPreopens, formatAudit } from './audit/audit.js';
@@ -77,14 +78,25 @@ async function readInput(path: string): Promise<Uint8Array> {
   }
 }
 
+// A fresh name beside the output, created exclusively: a file or symlink planted there makes the write fail
+// rather than follow it, and the rename then replaces `path` itself, never what a symlink at `path` names.
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, bytes);
+    await writeFile(temp, bytes, { flag: 'wx' });
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await rm(temp, { force: true });
     throw new UsageError(`cannot write \`${path}\`: ${(error as Error).message}`);
+  }
+}
+
+// `-o` naming an input would destroy it: compare real paths, so that `./app.wasm` and a link to it count too.
+async function refuseOverwritingInputs(output: string, inputs: Readonly<Record<string, string>>): Promise<void> {
+  const real = async (p: string) => realpath(p).catch(() => resolve(p));
+  const target = await real(output);
+  for (const [what, path] of Object.entries(inputs)) {
+    if ((await real(path)) === target) throw new UsageError(`-o \`${output}\` is the ${what}: write the output somewhere else`);
   }
 }
 
@@ -103,6 +115,7 @@ async function buildCommand(argv: string[]): Promise<number> {
   });
   if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
   const [manifestPath, appPath] = positionals;
+  await refuseOverwritingInputs(values.output, { app: appPath, manifest: manifestPath });
   const source = new TextDecoder().decode(await readInput(manifestPath));
   const app = await readInput(appPath);
   const say = values.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
