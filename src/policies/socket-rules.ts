@@ -12,12 +12,20 @@ export interface SocketRule {
   readonly text: string;
 }
 
+// The 8 segments of a valid IPv6 address, a trailing dotted quad (`::ffff:1.2.3.4`) being the last two.
 function ipv6Segments(text: string): number[] {
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const parse = (part: string): number[] => (part ? part.split(':').map((s) => parseInt(s, 16)) : []);
+  const quad = /(?:^|:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  const hex = quad ? text.slice(0, text.length - quad[1].length) : text;
+  const tailSegments = quad ? (() => {
+    const [a, b, c, d] = quad[1].split('.').map(Number);
+    return [(a << 8) | b, (c << 8) | d];
+  })() : [];
+  const [head, tail] = hex.includes('::') ? hex.split('::') : [hex.replace(/:$/, ''), undefined];
+  const parse = (part: string): number[] => (part ? part.split(':').filter(Boolean).map((s) => parseInt(s, 16)) : []);
   const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  return [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
+  const right = [...(tail === undefined ? [] : parse(tail)), ...tailSegments];
+  const middle = tail === undefined ? [] : new Array(8 - left.length - right.length).fill(0);
+  return [...left, ...middle, ...right];
 }
 
 /** Parses one entry; a string is the reason it is bad. */
@@ -27,6 +35,7 @@ export function parseSocketRule(text: string): SocketRule | string {
   const [address, prefixText] = (m[1] ?? m[2]).split('/');
   const port = m[3] === '*' ? '*' : Number(m[3]);
   if (port !== '*' && (port < 1 || port > 65535)) return `bad port \`${m[3]}\` in \`${text}\`: it must be 1 to 65535, or \`*\``;
+  if (address.includes('%')) return `bad IP address \`${address}\` in \`${text}\`: a zone (\`%${address.split('%')[1]}\`) names a host's interface, which no rule can match; remove it`;
   const family = isIPv4(address) ? 'ipv4' : isIPv6(address) && m[1] !== undefined ? 'ipv6' : undefined;
   if (!family) return `bad IP address \`${address}\` in \`${text}\`${isIPv6(address) ? ': write IPv6 addresses in brackets, as `[::1]:80`' : ''}`;
   const bits = family === 'ipv4' ? 32 : 128;
