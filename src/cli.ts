@@ -13,6 +13,7 @@ import { inspect, inspectPolicy } from './inspect/inspect.js';
 import { starterManifest } from './inspect/starter-manifest.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { nodeFiles, unreadable } from './policies/load-files.js';
+import { readRegularFile } from './policies/regular-file.js';
 
 /** Exit codes that scripts can rely on. */
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
@@ -70,9 +71,12 @@ Example:
 
 class UsageError extends Error {}
 
+// Inputs larger than this are no component or manifest virt could handle.
+const MAX_INPUT_BYTES = 2 ** 31 - 1;
+
 async function readInput(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return await readRegularFile(path, MAX_INPUT_BYTES);
   } catch (error) {
     throw new UsageError(`cannot read \`${path}\`: ${unreadable(error)}`);
   }

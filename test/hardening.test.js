@@ -3,7 +3,8 @@
 // refusal (exit 2, a message with a place, no output) or a correct result.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { BlockList, isIPv6 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,50 @@ test('-o naming the app or the manifest is refused with exit 2, and neither is t
   }
   assert.equal(readFileSync(app), before);
   assert.is(readFileSync(manifest, 'utf8'), 'version: 1\n');
+});
+
+/** Builds `yaml` (written beside the app) and expects exit 2, `message` on stderr, and no output. */
+function refused(name, yaml, message, appPath = app) {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, yaml);
+  const out = join(dir, `${name}.wasm`);
+  const result = cli(['build', path, appPath, '-o', out], { timeout: 60_000 });
+  assert.is(result.status, 2, `${name}: ${result.stderr}`);
+  assert.match(result.stderr, message);
+  assert.not.ok(existsSync(out), `${name}: an output was written`);
+}
+
+test('a FIFO or a device as the app, an embed or the stdin file is refused at once, never read or waited on', () => {
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  refused('fifo-embed', 'version: 1\nfilesystem:\n  mounts:\n    /f: { embed: ./fifo }\n',
+    'fifo-embed.yaml:4:18: error: `./fifo` is not a regular file, directory or symlink (a FIFO, socket or device has no content to embed)');
+  refused('fifo-stdin', 'version: 1\nstdio:\n  stdin: { file: ./fifo }\n', 'fifo-stdin.yaml:3:18: error: cannot read `./fifo`: it is a FIFO, not a regular file');
+  refused('fifo-app', 'version: 1\n', `virt: error: cannot read \`${fifo}\`: it is a FIFO, not a regular file`, fifo);
+  refused('zero-embed', 'version: 1\nfilesystem:\n  mounts:\n    /z: { embed: /dev/zero }\n', '`/dev/zero` is not a regular file, directory or symlink');
+  refused('zero-stdin', 'version: 1\nstdio:\n  stdin: { file: /dev/zero }\n', 'cannot read `/dev/zero`: it is a device, not a regular file');
+  // Inside a tree, too: a FIFO among the files is named, with the way out.
+  mkdirSync(join(dir, 'tree'));
+  writeFileSync(join(dir, 'tree/ok.txt'), 'ok');
+  execFileSync('mkfifo', [join(dir, 'tree/pipe')]);
+  refused('fifo-in-tree', 'version: 1\nfilesystem:\n  mounts:\n    /t: { embed: ./tree }\n',
+    '`pipe` in `./tree` is not a regular file, directory or symlink (a FIFO, socket or device has no content to embed): `exclude` it');
+});
+
+test('max_size counts the bytes as they are read, not the stat size (procfs files say 0)', () => {
+  refused('procfs', 'version: 1\nfilesystem:\n  mounts:\n    /s: { embed: /proc/self/status, max_size: 100 }\n',
+    '`/proc/self/status` holds more than its max_size of 100 B');
+});
+
+test('symlinks that fan out under follow: true are refused fast, not copied 2^24 times', () => {
+  // 24 levels, each with two links to the next: 2^24 paths to the last one.
+  for (let i = 0; i <= 24; i++) mkdirSync(join(dir, `levels/l${i}`), { recursive: true });
+  for (let i = 0; i < 24; i++) for (const name of ['a', 'b']) symlinkSync(`../l${i + 1}`, join(dir, `levels/l${i}/${name}`));
+  mkdirSync(join(dir, 'fan'));
+  symlinkSync('../levels/l0', join(dir, 'fan/start'));
+  const start = Date.now();
+  refused('fan', 'version: 1\nfilesystem:\n  mounts:\n    /t: { embed: ./fan, follow: true }\n', 'more than 64 times, and `follow` copies it each time');
+  assert.ok(Date.now() - start < 30_000, 'refused in seconds');
 });
 
 // A small seeded generator, so that a failure names an address that comes back every run.

@@ -45,7 +45,7 @@ export async function renameInterfaces(component, renames) {
 
 /** Runs the CLI as a subprocess, as a user would. */
 export function cli(args, options = {}) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/virt.js'), ...args], { encoding: 'utf8', cwd: options.cwd ?? root });
+  const result = spawnSync(process.execPath, [join(root, 'bin/virt.js'), ...args], { encoding: 'utf8', cwd: options.cwd ?? root, timeout: options.timeout });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,11 +1,13 @@
 // Reads the files a Plan names (stdin from a file, embedded trees) through the
 // file access the caller gives: the library reads no file by itself; the CLI
 // gives Node's, relative to the manifest.
-import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { ManifestError } from './diagnostics.js';
 import type { Mount, MountSource, Plan, SourceRange, TreeEntry } from './plan.js';
+import { FileLimitError, readRegularFile } from './regular-file.js';
+import { DEFAULT_MAX_EMBED } from './resolve-plan.js';
 
 /** What a host path is, without following a final symlink (`lstat`) or following it (`stat`). */
 export interface FileInfo {
@@ -18,7 +20,8 @@ export interface FileInfo {
 export interface ManifestFiles {
   /** The absolute form of a path as the manifest writes it. */
   resolve(path: string): string;
-  readFile(path: string): Promise<Uint8Array>;
+  /** The bytes of a regular file, at most `limit` of them: anything else (a FIFO, a device) is refused, never waited on. */
+  readFile(path: string, limit: number): Promise<Uint8Array>;
   lstat(path: string): Promise<FileInfo>;
   stat(path: string): Promise<FileInfo>;
   /** The names in a directory. */
@@ -36,7 +39,7 @@ export function nodeFiles(baseDir: string): ManifestFiles {
   const at = (path: string): string => resolve(baseDir, path);
   return {
     resolve: at,
-    readFile: async (path) => new Uint8Array(await readFile(at(path))),
+    readFile: (path, limit) => readRegularFile(at(path), limit),
     lstat: async (path) => info(await lstat(at(path), { bigint: true })),
     stat: async (path) => info(await stat(at(path), { bigint: true })),
     readdir: (path) => readdir(at(path)),
@@ -54,6 +57,7 @@ function fileError(manifest: { source: string; file: string }, path: string, at:
 /** Why a file could not be read, in words: `no such file`, `it is a directory`, ... */
 export function unreadable(cause: unknown): string {
   const code = (cause as NodeJS.ErrnoException).code;
+  if (cause instanceof FileLimitError) return cause.message;
   return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
 }
 
@@ -64,7 +68,7 @@ export async function loadPlanFiles(plan: Plan, files: ManifestFiles | undefined
   if (stdin.mode === 'file') {
     try {
       if (!files) throw new Error('this build was given no way to read files');
-      const data = await files.readFile(stdin.path);
+      const data = await files.readFile(stdin.path, DEFAULT_MAX_EMBED);
       stdio = { ...plan.stdio, stdin: { mode: 'text', data } };
     } catch (cause) {
       throw fileError(manifest, 'stdio.stdin.file', stdin.at, `cannot read \`${stdin.path}\`: ${unreadable(cause)}`);
@@ -90,11 +94,20 @@ export async function loadPlanFiles(plan: Plan, files: ManifestFiles | undefined
 
 // Symlinks followed while copying what `follow: true` points at, before giving up.
 const MAX_FOLLOW_DEPTH = 40;
+// Entries (files, directories, symlinks) one embed may hold: links that fan out cannot multiply a tree past it.
+const MAX_ENTRIES = 1_000_000;
+// Copies of one followed target, before links that fan out are refused.
+const MAX_COPIES = 64; // more than MAX_FOLLOW_DEPTH, so that a cycle is named as one
+// The largest file Wasm's 32-bit memory can hold in one piece.
+const MAX_FILE_BYTES = 2 ** 31 - 1;
 
 // Reads one `embed` mount: its whole tree, less what `exclude` names.
 class TreeReader {
   private bytes = 0;
   private count = 0;
+  private entries = 0;
+  // How often each followed target was copied: links that fan out would copy one tree exponentially often.
+  private readonly copies = new Map<string, number>();
   private readonly root: string;
   private readonly excluded: (path: string) => boolean;
 
@@ -131,19 +144,35 @@ class TreeReader {
       for (const name of (await this.files.readdir(host)).sort()) {
         const childRel = rel ? `${rel}/${name}` : name;
         if (this.excluded(childRel)) continue;
+        if (++this.entries > MAX_ENTRIES) {
+          throw this.fail(`\`${this.source.path}\` holds more than ${MAX_ENTRIES} entries${this.source.follow ? ' (with the symlinks it follows)' : ''}: \`exclude\` what the app does not need`);
+        }
         const child = join(host, name);
         const childInfo = await this.files.lstat(child);
-        if (childInfo.kind === 'other') continue; // sockets, fifos and devices have no content to embed
         entries.set(name, childInfo.kind === 'symlink' ? await this.symlink(child, childRel, childInfo, depth) : await this.entry(child, childInfo, childRel, depth));
       }
       return { kind: 'dir', mtimeNs: what.mtimeNs, entries };
     }
-    this.bytes += what.size;
-    if (this.bytes > this.source.maxSize) {
-      throw this.fail(`\`${this.source.path}\` holds more than its max_size of ${size(this.source.maxSize)}: raise \`max_size\` to embed it all, or \`exclude\` what the app does not need`);
+    const name = rel ? `\`${rel}\` in \`${this.source.path}\`` : `\`${this.source.path}\``;
+    if (what.kind !== 'file') {
+      throw this.fail(`${name} is not a regular file, directory or symlink (a FIFO, socket or device has no content to embed)${rel ? ': `exclude` it' : ''}`);
     }
+    if (what.size > MAX_FILE_BYTES) throw this.fail(`${name} is ${size(what.size)}: a file over 2 GiB cannot be embedded (Wasm memory is 32-bit)`);
     if (++this.count % 500 === 0) this.progress(`embedding ${this.guest}: ${this.count} files, ${size(this.bytes)}`);
-    return { kind: 'file', mtimeNs: what.mtimeNs, data: await this.files.readFile(host) };
+    // Counted as read, not as stat says: a file may be larger than its stat size, or grow.
+    let data: Uint8Array;
+    try {
+      data = await this.files.readFile(host, Math.min(MAX_FILE_BYTES, this.source.maxSize - this.bytes));
+    } catch (cause) {
+      if (cause instanceof FileLimitError && cause.message.startsWith('it holds more')) throw this.tooLarge();
+      throw this.fail(`cannot embed ${name}: ${unreadable(cause)}`);
+    }
+    this.bytes += data.length;
+    return { kind: 'file', mtimeNs: what.mtimeNs, data };
+  }
+
+  private tooLarge(): ManifestError {
+    return this.fail(`\`${this.source.path}\` holds more than its max_size of ${size(this.source.maxSize)}: raise \`max_size\` to embed it all, or \`exclude\` what the app does not need`);
   }
 
   // A symlink inside the tree stays a symlink (relative); one that leaves it is an error, or a copy with `follow`.
@@ -159,6 +188,11 @@ class TreeReader {
       throw this.fail(`\`${rel}\` in \`${this.source.path}\` is a symlink to \`${target}\`, outside the embedded tree: set \`follow: true\` to embed what it points at`);
     }
     if (depth >= MAX_FOLLOW_DEPTH) throw this.fail(`\`${rel}\` in \`${this.source.path}\`: too many levels of symlinks to follow`);
+    const copies = (this.copies.get(resolved) ?? 0) + 1;
+    if (copies > MAX_COPIES) {
+      throw this.fail(`\`${rel}\` in \`${this.source.path}\`: symlinks reach \`${target}\` more than ${MAX_COPIES} times, and \`follow\` copies it each time: \`exclude\` some of them`);
+    }
+    this.copies.set(resolved, copies);
     let followed: FileInfo;
     try {
       followed = await this.files.stat(resolved);
