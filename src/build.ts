@@ -1,10 +1,12 @@
 // manifest → plan → units → composition → audit: the whole of `virt build`.
 import { readComponent } from './binary/component-reader.js';
+import { ComponentReadError } from './binary/errors.js';
 import { wasmFeatures, type WasmFeature } from './binary/wasm-features.js';
 import { audit, embedAudit, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
 import { CompositionError } from './compose/errors.js';
-import { prepareApp } from './inspect/prepare-app.js';
+import { prepareApp, type PreparedApp } from './inspect/prepare-app.js';
+import { componentWit } from './jco/jco.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
@@ -75,6 +77,28 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const read = planFromManifest(input.manifest.source, input.manifest.file);
   const plan = { ...(await loadPlanFiles(read, input.files, input.manifest, progress)), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app);
+  try {
+    return await buildPrepared(plan, prepared, progress);
+  } catch (error) {
+    // An app that is not valid Wasm can fail anywhere, even in an assertion: say so, rather than what broke.
+    throw (await invalidComponent(prepared.component)) ?? error;
+  }
+}
+
+// Why the component is not valid, as the error to throw; undefined when it is valid.
+async function invalidComponent(component: Uint8Array): Promise<ComponentReadError | undefined> {
+  try {
+    await componentWit(component);
+    return undefined;
+  } catch (cause) {
+    // wasmparser names the offset of what is wrong; anything else is no verdict on the bytes.
+    const detail = (cause as Error).message.split('\n').filter(Boolean).pop() ?? '';
+    const offset = /^(.*) \(at offset 0x([0-9a-f]+)\)$/.exec(detail);
+    return offset ? new ComponentReadError(`the app is not a valid component: ${offset[1]}`, parseInt(offset[2], 16), { cause }) : undefined;
+  }
+}
+
+async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (message: string) => void): Promise<BuildResult> {
   const notes = prepared.note ? [prepared.note] : [];
   if (prepared.preview1 && plan.env.cwd.mode !== 'none') notes.push(PREVIEW1_CWD_NOTE);
   const info = readComponent(prepared.component);

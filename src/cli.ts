@@ -6,6 +6,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expectedHostPreopens, formatAudit } from './audit/audit.js';
+import { readComponent } from './binary/component-reader.js';
 import { ComponentReadError } from './binary/errors.js';
 import { AuditError, build, planFromManifest } from './build.js';
 import { CompositionError } from './compose/errors.js';
@@ -13,6 +14,7 @@ import { inspect, inspectPolicy } from './inspect/inspect.js';
 import { starterManifest } from './inspect/starter-manifest.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { nodeFiles, unreadable } from './policies/load-files.js';
+import { decodeManifest } from './policies/manifest.js';
 import { readRegularFile } from './policies/regular-file.js';
 
 /** Exit codes that scripts can rely on. */
@@ -82,6 +84,16 @@ async function readInput(path: string): Promise<Uint8Array> {
   }
 }
 
+// A Wasm input that cannot be read is named in the message: `app.wasm: the app is not a valid component ...`.
+async function namingInput<T>(path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ComponentReadError) throw new UsageError(`\`${path}\`: ${error.message}`);
+    throw error;
+  }
+}
+
 // A fresh name beside the output, created exclusively: a file or symlink planted there makes the write fail
 // rather than follow it, and the rename then replaces `path` itself, never what a symlink at `path` names.
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
@@ -120,15 +132,15 @@ async function buildCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
   const [manifestPath, appPath] = positionals;
   await refuseOverwritingInputs(values.output, { app: appPath, manifest: manifestPath });
-  const source = new TextDecoder().decode(await readInput(manifestPath));
+  const source = decodeManifest(await readInput(manifestPath), manifestPath);
   const app = await readInput(appPath);
   const say = values.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-  const result = await build({
+  const result = await namingInput(appPath, () => build({
     manifest: { source, file: manifestPath },
     app,
     onProgress: (m) => say(`virt: ${m}`),
     files: nodeFiles(dirname(resolve(manifestPath))),
-  });
+  }));
   for (const note of result.notes) say(`virt: note: ${note}`);
   await writeAtomically(values.output, result.component);
   if (values.json) {
@@ -167,6 +179,10 @@ async function runCommand(argv: string[]): Promise<number> {
     dirs[guest] = host;
   }
   const component = await readInput(path);
+  const info = await namingInput(path, async () => readComponent(component));
+  if (!info.exports.some((e) => /^wasi:cli\/run@/.test(e.name))) {
+    throw new UsageError(`\`${path}\` exports no \`wasi:cli/run\`: it is not a command, so there is nothing to run (its exports: ${info.exports.map((e) => e.name).join(', ') || 'none'})`);
+  }
   for (const preopen of expectedHostPreopens(component)) {
     if (!(preopen in dirs)) process.stderr.write(`virt: note: the manifest mounts the host's ${preopen}, which this run does not grant: add --dir ${preopen} (or --dir HOST_DIR::${preopen})\n`);
   }
@@ -198,13 +214,13 @@ async function inspectCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   };
   if (values.manifest) {
-    const plan = planFromManifest(new TextDecoder().decode(await readInput(values.manifest)), values.manifest);
-    const lines = await inspectPolicy(plan, bytes);
+    const plan = planFromManifest(decodeManifest(await readInput(values.manifest), values.manifest), values.manifest);
+    const lines = await namingInput(positionals[0], () => inspectPolicy(plan, bytes));
     if (values.json) return json(lines);
     process.stdout.write(`${formatAudit({ lines, violations: [] }, { verbose: values.verbose })}\n`);
     return EXIT.ok;
   }
-  const found = await inspect(bytes);
+  const found = await namingInput(positionals[0], () => inspect(bytes));
   if (values.json) return json(found);
   const out = [`imports from the host (${found.imports.length}):`, ...found.imports.map((i) => `  ${i}`)];
   out.push(`exports (${found.exports.length}):`, ...found.exports.map((e) => `  ${e}`));
@@ -226,7 +242,7 @@ async function initCommand(argv: string[]): Promise<number> {
   const output = values.output ?? 'virt.yaml';
   const app = await readInput(positionals[0]);
   const schema = relative(dirname(resolve(output)), SCHEMA).split(sep).join('/');
-  const text = await starterManifest(app, { schema, appName: basename(positionals[0]) });
+  const text = await namingInput(positionals[0], () => starterManifest(app, { schema, appName: basename(positionals[0]) }));
   try {
     await writeFile(output, text, { flag: values.force ? 'w' : 'wx' });
   } catch (error) {

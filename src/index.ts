@@ -6,7 +6,7 @@ export { run, load, hostImports, type RunOptions, type RunResult, type LoadedCom
 export { defaultCacheDir } from './run/transpile-cache.js';
 export { formatAudit, type AuditLine, type AuditReport, type AuditStatus } from './audit/audit.js';
 export { ManifestError, formatDiagnostic, type Diagnostic } from './policies/diagnostics.js';
-export { readManifest, type ManifestResult } from './policies/manifest.js';
+export { decodeManifest, readManifest, type ManifestResult } from './policies/manifest.js';
 export { nodeFiles, type ManifestFiles, type FileInfo } from './policies/load-files.js';
 export type { Plan, EnvPlan, HostEnvPolicy, ArgsPolicy, CwdPolicy, FilesystemPlan, Mount, MountSource, TreeEntry } from './policies/plan.js';
 export { ComponentReadError } from './binary/errors.js';

@@ -8,6 +8,8 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSy
 import { BlockList, isIPv6 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build, nodeFiles } from '../dist/index.js';
+import { parseWat } from '../dist/jco/jco.js';
 import { parseSocketRule } from '../dist/policies/socket-rules.js';
 import { cli, root } from './helpers.js';
 
@@ -81,6 +83,78 @@ test('symlinks that fan out under follow: true are refused fast, not copied 2^24
   const start = Date.now();
   refused('fan', 'version: 1\nfilesystem:\n  mounts:\n    /t: { embed: ./fan, follow: true }\n', 'more than 64 times, and `follow` copies it each time');
   assert.ok(Date.now() - start < 30_000, 'refused in seconds');
+});
+
+test('a file name that is not UTF-8, or a file over 2 GiB, in an embed is exit 2 with the place', () => {
+  mkdirSync(join(dir, 'latin1'));
+  writeFileSync(Buffer.concat([Buffer.from(join(dir, 'latin1/')), Buffer.from([0x63, 0x61, 0x66, 0xe9])]), 'x');
+  refused('latin1-name', 'version: 1\nfilesystem:\n  mounts:\n    /l: { embed: ./latin1 }\n',
+    'latin1-name.yaml:4:18: error: cannot embed `./latin1`: it holds a file whose name is not UTF-8 (`caf\\xe9`), which no WASI path can name: rename it');
+  execFileSync('truncate', ['-s', '3G', join(dir, 'huge.bin')]); // sparse: no disk used
+  refused('huge', 'version: 1\nfilesystem:\n  mounts:\n    /h: { embed: ./huge.bin, max_size: 4GiB }\n',
+    '`./huge.bin` is 3072.0 MiB: a file over 2 GiB cannot be embedded (Wasm memory is 32-bit)');
+});
+
+test('a manifest that is not UTF-8 is refused at the byte, not read with a replacement character', () => {
+  const path = join(dir, 'latin1.yaml');
+  writeFileSync(path, Buffer.concat([Buffer.from('version: 1\nenv:\n  vars: { A: "caf'), Buffer.from([0xe9]), Buffer.from('" }\n')]));
+  const result = cli(['build', path, app, '-o', join(dir, 'latin1.wasm')]);
+  assert.is(result.status, 2);
+  assert.match(result.stderr, 'latin1.yaml:3:18: error: the manifest is not UTF-8 text here: write it as UTF-8');
+});
+
+test('an error excerpt stays one short line, and a broken file prints a screenful at most', () => {
+  const path = join(dir, 'deep.yaml');
+  writeFileSync(path, `version: 1\nenv: ${'['.repeat(20000)}\n`);
+  const result = cli(['build', path, app, '-o', join(dir, 'deep.wasm')]);
+  assert.is(result.status, 2);
+  assert.ok(result.stderr.length < 2000, `${result.stderr.length} bytes of errors`);
+  assert.ok(result.stderr.split('\n').every((line) => line.length <= 200), 'every line is short');
+});
+
+test('preview-1 modules that jco\'s adapter would refuse without a reason are exit 2, naming the import', async () => {
+  const modules = {
+    'wrong-signature': ['(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32))) (memory (export "memory") 1) (func (export "_start")))',
+      'the module imports `wasi_snapshot_preview1.fd_write` as `(i32) -> ()`, but preview 1 defines it as `(i32 i32 i32 i32) -> (i32)`'],
+    'unknown-function': ['(module (import "wasi_snapshot_preview1" "fd_bogus" (func)) (memory (export "memory") 1) (func (export "_start")))',
+      'the module imports `wasi_snapshot_preview1.fd_bogus`, which is no WASI preview-1 function'],
+    'no-memory': ['(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))) (func (export "_start")))',
+      'the module exports no `memory`: a preview-1 program shares its memory with the adapter'],
+  };
+  for (const [name, [wat, message]] of Object.entries(modules)) {
+    const path = join(dir, `${name}.core.wasm`);
+    writeFileSync(path, await parseWat(wat));
+    refused(name, 'version: 1\n', `virt: error: \`${path}\`: ${message}`, path);
+  }
+});
+
+test('a component with one corrupted byte is a ComponentReadError (exit 2), never an internal error', async () => {
+  const hello = readFileSync(app);
+  const pick = random(854);
+  let refusedCount = 0;
+  for (let n = 0; n < 60; n++) {
+    const bytes = new Uint8Array(hello);
+    const at = 8 + pick(hello.length - 8);
+    bytes[at] ^= 1 + pick(255);
+    const outcome = await build({ manifest: { source: 'version: 1\n', file: 'virt.yaml' }, app: bytes, files: nodeFiles(dir) }).then(() => 'built', (e) => e);
+    if (outcome === 'built') continue;
+    refusedCount++;
+    assert.ok(['ComponentReadError', 'CompositionError'].includes(outcome.name), `byte ${at}: ${outcome.name}: ${outcome.message}`);
+  }
+  assert.ok(refusedCount > 0, 'some corruptions are refused');
+  // The case found by hand: the message names the app and the offset.
+  const bytes = Buffer.from(hello);
+  bytes[854] ^= 0xff;
+  writeFileSync(join(dir, 'corrupt.wasm'), bytes);
+  const result = cli(['build', manifest, join(dir, 'corrupt.wasm'), '-o', join(dir, 'corrupt.out.wasm')]);
+  assert.is(result.status, 2, result.stderr);
+  assert.match(result.stderr, new RegExp(`virt: error: \`${join(dir, 'corrupt.wasm')}\`: .* \\(at byte \\d+\\)`));
+});
+
+test('virt run of a component that is not a command is exit 2 and lists what it exports', () => {
+  const result = cli(['run', 'test/fixtures/apps/library.wasm']);
+  assert.is(result.status, 2);
+  assert.match(result.stderr, 'virt: error: `test/fixtures/apps/library.wasm` exports no `wasi:cli/run`: it is not a command, so there is nothing to run (its exports: answer, cwd)');
 });
 
 // A small seeded generator, so that a failure names an address that comes back every run.

@@ -3,15 +3,21 @@
 import { ByteReader } from './byte-reader.js';
 import { readSections } from './component-reader.js';
 
-/** A core module's import or export name. */
+/** A core module's import or export name, with its kind and, for a function, its signature: `(i32 i32) -> (i32)`. */
 export interface CoreName {
   readonly module?: string;
   readonly name: string;
+  readonly kind?: 'func' | 'table' | 'memory' | 'global' | 'tag';
+  readonly signature?: string;
 }
 
 /** The ids of the core sections virt reads. */
 export const IMPORT_SECTION = 2;
+const TYPE_SECTION = 1;
+const FUNCTION_SECTION = 3;
 const EXPORT_SECTION = 7;
+const KINDS = ['func', 'table', 'memory', 'global', 'tag'] as const;
+const VALTYPES: Readonly<Record<number, string>> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
 
 function skipLimits(r: ByteReader): void {
   const flags = r.u8();
@@ -19,12 +25,12 @@ function skipLimits(r: ByteReader): void {
   if (flags & 0x01) r.u32();
 }
 
-/** Reads past an import's descriptor: a function, table, memory, global or tag. */
-export function readImportDesc(r: ByteReader): void {
+/** Reads past an import's descriptor: a function, table, memory, global or tag; returns its kind and a function's type index. */
+export function readImportDesc(r: ByteReader): { kind: CoreName['kind']; type?: number } {
   const kind = r.u8();
   if (kind === 0x00 || kind === 0x04) {
     if (kind === 0x04) r.u8();
-    r.u32();
+    return { kind: KINDS[kind], type: r.u32() };
   } else if (kind === 0x01) {
     r.u8();
     skipLimits(r);
@@ -33,27 +39,44 @@ export function readImportDesc(r: ByteReader): void {
     r.u8();
     r.u8();
   } else r.fail(`unknown import kind 0x${kind.toString(16)}`);
+  return { kind: KINDS[kind] };
 }
 
-/** The imports and exports of a core module. */
+// One function type, as `(i32 i32) -> (i32)`.
+function readFuncType(r: ByteReader): string {
+  if (r.u8() !== 0x60) r.fail('a type that is not a function type (GC types are not supported)');
+  const types = () => r.vec(() => VALTYPES[r.u8()] ?? 'ref').join(' ');
+  const params = types();
+  return `(${params}) -> (${types()})`;
+}
+
+/** The imports and exports of a core module, with the signature of each function. */
 export function readModuleInterface(bytes: Uint8Array): { imports: CoreName[]; exports: CoreName[] } {
   const imports: CoreName[] = [];
   const exports: CoreName[] = [];
+  const types: string[] = [];
+  const funcTypes: number[] = []; // the type index of each function, imported ones first
   for (const section of readSections(bytes)) {
     const r = new ByteReader(bytes, section.contentStart, section.end);
-    if (section.id === IMPORT_SECTION) {
+    if (section.id === TYPE_SECTION) {
+      types.push(...r.vec(() => readFuncType(r)));
+    } else if (section.id === IMPORT_SECTION) {
       r.vec(() => {
         const module = r.name();
         const name = r.name();
-        readImportDesc(r);
-        imports.push({ module, name });
+        const { kind, type } = readImportDesc(r);
+        if (type !== undefined && kind === 'func') funcTypes.push(type);
+        imports.push({ module, name, kind, ...(kind === 'func' && type !== undefined ? { signature: types[type] } : {}) });
       });
+    } else if (section.id === FUNCTION_SECTION) {
+      funcTypes.push(...r.vec(() => r.u32()));
     } else if (section.id === EXPORT_SECTION) {
       r.vec(() => {
         const name = r.name();
-        r.u8();
-        r.u32();
-        exports.push({ name });
+        const kind = KINDS[r.u8()];
+        const index = r.u32();
+        const type = kind === 'func' ? funcTypes[index] : undefined;
+        exports.push({ name, kind, ...(type !== undefined && types[type] ? { signature: types[type] } : {}) });
       });
     }
   }

@@ -3,10 +3,10 @@
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { readSections } from './component-reader.js';
-import { IMPORT_SECTION, readImportDesc, type CoreName } from './module-reader.js';
+import { IMPORT_SECTION, readImportDesc } from './module-reader.js';
 
 /** The module with some imports renamed: `rename` gives an import its new module and name, or undefined to keep it. */
-export function renameImports(bytes: Uint8Array, rename: (module: string, name: string) => Required<CoreName> | undefined): Uint8Array {
+export function renameImports(bytes: Uint8Array, rename: (module: string, name: string) => { module: string; name: string } | undefined): Uint8Array {
   const out = new ByteWriter().raw(bytes.subarray(0, 8));
   for (const section of readSections(bytes)) {
     if (section.id !== IMPORT_SECTION) {

@@ -3,7 +3,7 @@
 import { SECTION } from '../binary/component-format.js';
 import { binaryKind, readSections } from '../binary/component-reader.js';
 import { ComponentReadError } from '../binary/errors.js';
-import { readModuleInterface } from '../binary/module-reader.js';
+import { readModuleInterface, type CoreName } from '../binary/module-reader.js';
 import { renameImports } from '../binary/module-writer.js';
 import { componentEmbed, componentNew, preview1Adapter } from '../jco/jco.js';
 import { formatInterfaceName, formatVersion, parseInterfaceName, PREVIEW1_MODULE, type InterfaceName } from '../wit/names.js';
@@ -30,9 +30,30 @@ export async function prepareApp(bytes: Uint8Array): Promise<PreparedApp> {
   }
   const kind = exports.some((e) => e.name === '_start') ? 'command' : 'reactor';
   const adapter = await preview1Adapter(kind);
+  checkAgainstAdapter(imports, exports, adapter);
   const core = imports.some((i) => i.module === PREVIEW1_MODULE && i.name === 'proc_exit') ? await exitWithCode(bytes, adapter) : bytes;
   const component = await componentNew(core, [[PREVIEW1_MODULE, adapter]]);
   return { component, note: `the app is a WASI preview-1 core module: wrapped it with jco's preview-1 ${kind} adapter`, preview1: true };
+}
+
+// What jco's adapter would refuse with a message that names nothing: a function it lacks, a signature it
+// does not have, or no memory to share.
+function checkAgainstAdapter(imports: readonly CoreName[], exports: readonly CoreName[], adapter: Uint8Array): void {
+  const provided = new Map(readModuleInterface(adapter).exports.map((e) => [e.name, e.signature]));
+  for (const i of imports) {
+    if (!provided.has(i.name)) {
+      throw new ComponentReadError(`the module imports \`${PREVIEW1_MODULE}.${i.name}\`, which is no WASI preview-1 function`, 0);
+    }
+    if (i.kind !== 'func' || i.signature !== provided.get(i.name)) {
+      throw new ComponentReadError(
+        `the module imports \`${PREVIEW1_MODULE}.${i.name}\` as ${i.kind === 'func' ? `\`${i.signature}\`` : `a ${i.kind}`}, but preview 1 defines it as \`${provided.get(i.name)}\``,
+        0,
+      );
+    }
+  }
+  if (!exports.some((e) => e.name === 'memory' && e.kind === 'memory')) {
+    throw new ComponentReadError('the module exports no `memory`: a preview-1 program shares its memory with the adapter', 0);
+  }
 }
 
 // Whether a core module of the component is a preview-1 adapter: it exports what preview-1 programs import.

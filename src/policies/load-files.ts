@@ -42,7 +42,14 @@ export function nodeFiles(baseDir: string): ManifestFiles {
     readFile: (path, limit) => readRegularFile(at(path), limit),
     lstat: async (path) => info(await lstat(at(path), { bigint: true })),
     stat: async (path) => info(await stat(at(path), { bigint: true })),
-    readdir: (path) => readdir(at(path)),
+    readdir: async (path) => (await readdir(at(path), { encoding: 'buffer' })).map((name) => {
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(name);
+      } catch {
+        const shown = [...name].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+        throw new FileLimitError(`it holds a file whose name is not UTF-8 (\`${shown}\`), which no WASI path can name: rename it`);
+      }
+    }),
     readlink: (path) => readlink(at(path)),
   };
 }
@@ -141,14 +148,20 @@ class TreeReader {
   private async entry(host: string, what: FileInfo, rel: string, depth: number): Promise<TreeEntry> {
     if (what.kind === 'dir') {
       const entries = new Map<string, TreeEntry>();
-      for (const name of (await this.files.readdir(host)).sort()) {
+      const named = rel ? `\`${rel}\` in \`${this.source.path}\`` : `\`${this.source.path}\``;
+      const names = await this.files.readdir(host).catch((cause: unknown) => {
+        throw this.fail(`cannot embed ${named}: ${unreadable(cause)}`);
+      });
+      for (const name of names.sort()) {
         const childRel = rel ? `${rel}/${name}` : name;
         if (this.excluded(childRel)) continue;
         if (++this.entries > MAX_ENTRIES) {
           throw this.fail(`\`${this.source.path}\` holds more than ${MAX_ENTRIES} entries${this.source.follow ? ' (with the symlinks it follows)' : ''}: \`exclude\` what the app does not need`);
         }
         const child = join(host, name);
-        const childInfo = await this.files.lstat(child);
+        const childInfo = await this.files.lstat(child).catch((cause: unknown) => {
+          throw this.fail(`cannot embed \`${childRel}\` in \`${this.source.path}\`: ${unreadable(cause)}`);
+        });
         entries.set(name, childInfo.kind === 'symlink' ? await this.symlink(child, childRel, childInfo, depth) : await this.entry(child, childInfo, childRel, depth));
       }
       return { kind: 'dir', mtimeNs: what.mtimeNs, entries };

@@ -2,8 +2,8 @@
 // schema is checked with ajv, and every problem is collected before returning.
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
-import type { Diagnostic } from './diagnostics.js';
+import { isMap, isNode, isPair, isScalar, parseDocument, visit, type Document, type Node } from 'yaml';
+import { ManifestError, type Diagnostic } from './diagnostics.js';
 import { resolvePlan } from './resolve-plan.js';
 import type { Plan } from './plan.js';
 
@@ -91,6 +91,37 @@ function schemaDiagnostics(doc: Document, errors: readonly ErrorObject[]): Diagn
   return out.sort((a, b) => a.range[0] - b.range[0]);
 }
 
+// yaml throws while resolving aliases: one with no anchor before it, or so many that they would expand without bound.
+function aliasDiagnostic(doc: Document, error: unknown): Diagnostic {
+  const message = (error as Error).message ?? String(error);
+  const unresolved = /Unresolved alias.*: (.+)$/.exec(message)?.[1];
+  let range: readonly [number, number] = [0, 0];
+  visit(doc, {
+    Alias(_, node) {
+      if (unresolved !== undefined && node.source !== unresolved) return undefined;
+      if (node.range) range = [node.range[0], node.range[1]];
+      return visit.BREAK;
+    },
+  });
+  const text = unresolved !== undefined
+    ? `YAML alias \`*${unresolved}\` has no anchor \`&${unresolved}\` before it`
+    : /Excessive alias count/.test(message)
+      ? 'YAML aliases here would expand past what a manifest may hold (an alias bomb?): write the values out'
+      : `YAML: ${message}`;
+  return { code: 'yaml-syntax', message: text, path: '', range };
+}
+
+/** A manifest file's bytes as text: it must be UTF-8, since a replaced byte would change what a key or value says. */
+export function decodeManifest(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = new TextDecoder().decode(bytes);
+    const at = text.indexOf('\uFFFD');
+    throw new ManifestError(file, text, [{ code: 'yaml-syntax', message: 'the manifest is not UTF-8 text here: write it as UTF-8', path: '', range: [at, at + 1] }]);
+  }
+}
+
 /** Reads a manifest's YAML source into a Plan, collecting every problem. */
 export function readManifest(source: string): ManifestResult {
   const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
@@ -104,7 +135,12 @@ export function readManifest(source: string): ManifestResult {
       })),
     };
   }
-  const value: unknown = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    value = doc.toJS() ?? {};
+  } catch (error) {
+    return { diagnostics: [aliasDiagnostic(doc, error)] };
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { diagnostics: [{ code: 'wrong-type', message: 'a manifest must be a mapping of sections (`version: 1`, `env: ...`)', path: '', range: rangeOf(doc, []) }] };
   }

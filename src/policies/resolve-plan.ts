@@ -7,6 +7,8 @@ import {
   type ClockPolicy, type CwdPolicy, type HostEnvPolicy, type Plan, type RandomPolicy, type SocketsPolicy, type HttpPolicy, type StdioPlan,
   type FilesystemPlan, type Mount, type MountSource,
 } from './plan.js';
+import picomatch from 'picomatch';
+import { printable, shorten } from './diagnostics.js';
 import { parseOrigin } from './http-origins.js';
 import { parseSocketRule } from './socket-rules.js';
 import { parseDuration, parseTimestamp, U64_MAX } from './time-values.js';
@@ -104,15 +106,31 @@ function byteSize(value: number | string): number | undefined {
   return m ? Number(m[1]) * SIZE_UNITS[m[2] ?? ''] : undefined;
 }
 
-// `/etc//app.toml/` → `/etc/app.toml`; `.` and `..` have no place in a mount's path.
-function guestPath(key: string): string | undefined {
+// `/etc//app.toml/` → `/etc/app.toml`; or why the key is no guest path.
+function guestPath(key: string): string | { readonly bad: string } {
   if (key === CURRENT_DIR) return key;
   const parts = key.split('/').filter(Boolean);
-  return parts.some((p) => p === '.' || p === '..') ? undefined : `/${parts.join('/')}`;
+  if (parts.some((p) => p === '.' || p === '..')) return { bad: '`.` and `..` are not allowed in a mount\'s path' };
+  if (key.includes('\0')) return { bad: 'a NUL byte is not allowed in a path' };
+  const long = parts.find((p) => Buffer.byteLength(p) > MAX_NAME_BYTES);
+  if (long) return { bad: `a name of ${Buffer.byteLength(long)} bytes; a name is at most ${MAX_NAME_BYTES}` };
+  return `/${parts.join('/')}`;
 }
+
+/** The longest file name, in bytes, as Linux and WASI hosts allow. */
+const MAX_NAME_BYTES = 255;
+
+// picomatch turns a glob it cannot read (`[z-a]`, `{a,`) into a pattern that matches nothing, silently.
+const NEVER_MATCHES = String(picomatch.makeRe('[z-a]'));
 
 function mountSource(value: MountValue, path: Segment[], ctx: ResolveContext): MountSource {
   if ('embed' in value) {
+    if (value.embed === '') ctx.report([...path, 'embed'], '`embed` needs a path: `./dist`, or `.` for the manifest\'s own directory');
+    (value.exclude ?? []).forEach((glob, i) => {
+      if (String(picomatch.makeRe(glob)) === NEVER_MATCHES) {
+        ctx.report([...path, 'exclude', i], `the glob \`${glob}\` can never match: check its \`[...]\` ranges and \`{...}\` braces`);
+      }
+    });
     const maxSize = value.max_size === undefined ? DEFAULT_MAX_EMBED : byteSize(value.max_size);
     if (maxSize === undefined) ctx.report([...path, 'max_size'], `bad size \`${value.max_size}\`: write bytes, or a number and a unit such as \`256MiB\``);
     return {
@@ -151,8 +169,8 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
   for (const [key, value] of Object.entries(fs.mounts)) {
     const at: Segment[] = ['filesystem', 'mounts', key];
     const path = guestPath(key);
-    if (path === undefined) {
-      ctx.report(at, `bad guest path \`${key}\`: \`.\` and \`..\` are not allowed in a mount's path`);
+    if (typeof path !== 'string') {
+      ctx.report(at, `bad guest path \`${shorten(printable(key))}\`: ${path.bad}`);
       continue;
     }
     const clash = mounts.find((m) => m.path === path);
