@@ -4,14 +4,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { BlockList, isIPv6 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, nodeFiles } from '../dist/index.js';
 import { parseWat } from '../dist/jco/jco.js';
 import { parseSocketRule } from '../dist/policies/socket-rules.js';
-import { cli, root } from './helpers.js';
+import { cli, fixture, root, runCommand } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'virt-hard-'));
 const manifest = join(dir, 'virt.yaml');
@@ -155,6 +155,27 @@ test('virt run of a component that is not a command is exit 2 and lists what it 
   const result = cli(['run', 'test/fixtures/apps/library.wasm']);
   assert.is(result.status, 2);
   assert.match(result.stderr, 'virt: error: `test/fixtures/apps/library.wasm` exports no `wasi:cli/run`: it is not a command, so there is nothing to run (its exports: answer, cwd)');
+});
+
+test('a writable host mount refuses a symlink that would leave a trap pointing out of it; one below it is made', async () => {
+  const project = mkdtempSync(join(tmpdir(), 'virt-trap-'));
+  const data = join(project, 'data');
+  mkdirSync(join(data, 'sub'), { recursive: true });
+  writeFileSync(join(project, 'secret.txt'), 'SECRET');
+  writeFileSync(join(project, 'virt.yaml'), 'version: 1\nfilesystem:\n  mounts:\n    /data: { host: /srv/data, write: true }\n');
+  const { component } = await build({
+    manifest: { source: readFileSync(join(project, 'virt.yaml'), 'utf8'), file: join(project, 'virt.yaml') }, app: fixture('apps/symlink.wasm'), files: nodeFiles(project),
+  });
+  const ln = (target, link) => runCommand(component, { args: ['symlink', target, link], dirs: { '/srv/data': data } });
+  for (const [target, link] of [['../secret.txt', '/data/esc'], ['sub/../../secret.txt', '/data/esc2'], ['../../secret.txt', '/data/sub/esc3']]) {
+    const { stdout, exitCode } = await ln(target, link);
+    assert.is(exitCode, 1);
+    assert.is(stdout, `${link} -> ${target}: Operation not permitted\n`);
+  }
+  assert.is((await ln('sub/note', '/data/fine')).stdout, '/data/fine -> sub/note: ok\n');
+  assert.is((await ln('../note', '/data/sub/up')).stdout, '/data/sub/up -> ../note: Operation not permitted\n');
+  assert.equal(readdirSync(data).sort(), ['fine', 'sub']);
+  assert.is(readlinkSync(join(data, 'fine')), 'sub/note');
 });
 
 // A small seeded generator, so that a failure names an address that comes back every run.

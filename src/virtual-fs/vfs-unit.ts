@@ -9,6 +9,7 @@ import { ByteWriter } from '../binary/byte-writer.js';
 import { InstanceDecls, PRIMITIVE, valType, type ValType } from '../units/instance-decls.js';
 import { adapterPath, type AppImport, type UnitImport, type UnitSpec, type Widening } from '../units/unit.js';
 import { formatInterfaceName, HOST_NAMESPACE, inNamespace, parseInterfaceName, type InterfaceName } from '../wit/names.js';
+import { typeDef } from '../wit/model.js';
 import { VFS_ID, type WasiWit } from '../wit/wasi-wit.js';
 
 /** The interfaces the virtual filesystem answers (through the io group). */
@@ -158,16 +159,29 @@ export function hasHostMounts(fs: FilesystemPlan): boolean {
   return fs.mode === 'virtual' && fs.mounts.some((m) => m.source.kind === 'host');
 }
 
-// What the vfs unit reads and writes host files with, whether or not the app calls them itself.
-const FILE_ACCESS = { read: '[method]descriptor.read', write: '[method]descriptor.write', stat: '[method]descriptor.stat' } as const;
+// What the vfs unit reads and writes host files with, and opens a host mount's root with (`open-at`),
+// whether or not the app calls them itself.
+const FILE_ACCESS = {
+  read: '[method]descriptor.read', write: '[method]descriptor.write', stat: '[method]descriptor.stat', openAt: '[method]descriptor.open-at',
+} as const;
+
+// The flags types `open-at` takes, with their labels as the WASI model has them.
+const OPEN_AT_FLAGS = ['path-flags', 'open-flags', 'descriptor-flags'] as const;
 
 // Declares the methods of FILE_ACCESS that the app's `wasi:filesystem/types` instance type lacks.
-const askForFileAccess: Widening = ({ localCount, localIndex, functions }) => {
+const askForFileAccess = (wit: WasiWit): Widening => ({ localCount, localIndex, functions }) => {
   const descriptor = localIndex.get('descriptor');
   const errorCode = localIndex.get('error-code');
   if (descriptor === undefined || errorCode === undefined) throw new Error('assertion failed: the app imports `descriptor` and `error-code`');
   const decls = new InstanceDecls(localCount);
   const borrow = decls.type(new ByteWriter().u8(0x68).u32(descriptor));
+  if (!functions.includes(FILE_ACCESS.openAt)) {
+    // WIT names flags: use the app's, or declare and export each as WASI defines it.
+    const [pathFlags, openFlags, descriptorFlags] = OPEN_AT_FLAGS.map((name) => localIndex.get(name) ?? decls.exportType(name, decls.type(flagsType(wit, name))));
+    const own = decls.type(new ByteWriter().u8(0x69).u32(descriptor));
+    const opened = decls.type(valType(valType(new ByteWriter().u8(0x6a).u8(0x01), own).u8(0x01), errorCode));
+    decls.exportFunction(FILE_ACCESS.openAt, [['self', borrow], ['path-flags', pathFlags], ['path', PRIMITIVE.string], ['open-flags', openFlags], ['flags', descriptorFlags]], opened);
+  }
   const bytes = decls.type(valType(new ByteWriter().u8(0x70), PRIMITIVE.u8));
   const result = (ok: ValType): number => decls.type(valType(valType(new ByteWriter().u8(0x6a).u8(0x01), ok).u8(0x01), errorCode));
   if (!functions.includes(FILE_ACCESS.read)) {
@@ -182,6 +196,15 @@ const askForFileAccess: Widening = ({ localCount, localIndex, functions }) => {
   return decls.decls;
 };
 
+function flagsType(wit: WasiWit, name: string): ByteWriter {
+  const iface = wit.interfaces.get(FS_TYPES_ID);
+  const def = iface && typeDef(iface, name);
+  if (def?.kind !== 'flags') throw new Error(`assertion failed: \`${name}\` of wasi:filesystem/types is a flags type`);
+  const writer = new ByteWriter().u8(0x6e).u32(def.flags.length);
+  for (const flag of def.flags) writer.name(flag);
+  return writer;
+}
+
 // The host's filesystem, for host mounts: the app's own imports, less what the vfs unit never calls.
 function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
   const types = all.get(FS_TYPES_ID);
@@ -190,7 +213,7 @@ function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
   const resources = new Set(types.types ?? []);
   const drops = [...resources].map((r) => `[resource-drop]${r}`);
   // (`stat` needs the app's `descriptor-stat`; without it, appends and skips on host files answer `closed`.)
-  const access = Object.values(FILE_ACCESS).filter((fn) => fn !== FILE_ACCESS.stat || resources.has('descriptor-stat'));
+  const access: string[] = Object.values(FILE_ACCESS).filter((fn) => fn !== FILE_ACCESS.stat || resources.has('descriptor-stat'));
   const called = [...new Set([...types.functions, ...access])].filter((fn) => fn.startsWith('[method]') && !fn.endsWith('-via-stream'));
   return [
     {
@@ -214,6 +237,6 @@ export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: W
     passiveData: data,
     exports: [{ name: VFS_NAME, functions: new Map(vfsFunctions(wit, all.get(FS_TYPES_ID)).map((fn) => [fn, fn.replace(/-/g, '_')])) }],
     imports: hasHostMounts(fs) ? hostImports(all) : [],
-    ...(hasHostMounts(fs) ? { widen: new Map([[formatInterfaceName(all.get(FS_TYPES_ID)!.name), askForFileAccess]]) } : {}),
+    ...(hasHostMounts(fs) ? { widen: new Map([[formatInterfaceName(all.get(FS_TYPES_ID)!.name), askForFileAccess(wit)]]) } : {}),
   };
 }

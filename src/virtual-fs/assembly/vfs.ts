@@ -436,6 +436,20 @@ function checkHostPath(path: string): bool {
   return true;
 }
 
+// A symlink left on a host mount outlives the run, and other programs follow it: its target may not
+// climb above the link's own directory. (How deep that directory sits in the mount cannot be told from
+// the path, since the host's own symlinks may be on the way, so no `..` above it is allowed.)
+function staysBelowLink(target: string): bool {
+  const parts = splitPath(target);
+  let depth = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] == "..") {
+      if (--depth < 0) return false;
+    } else if (parts[i] != ".") depth++;
+  }
+  return true;
+}
+
 // The root of a host mount: the host's preopen of that name, opened again as `.` (a
 // preopen itself is not a full descriptor on every host). -1 when the host offers none.
 function hostRootOf(mount: Node): i32 {
@@ -989,6 +1003,7 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
   if (!locateNew(handle, ptr, len)) return fail(error, 1);
   if (viaHost) {
     if (hostReadOnly()) return fail(E_ROFS, 1);
+    if (!staysBelowLink(target)) return fail(E_PERM, 1);
     hostSymlinkAt(hostFd, targetPtr, targetLen, hostPtr, hostLen, ret);
     return ret;
   }
