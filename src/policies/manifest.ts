@@ -181,6 +181,7 @@ export interface ManifestValue {
   };
   readonly filesystem?: 'host' | {
     readonly writable?: boolean;
+    readonly memory_limit?: number | string;
     readonly mtime?: string;
     readonly mounts: Readonly<Record<string, MountValue>>;
   };

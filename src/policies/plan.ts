@@ -115,6 +115,8 @@ export type FilesystemPlan =
     readonly mode: 'virtual';
     /** Whether embedded content may change during a run (in memory only). */
     readonly writable: boolean;
+    /** The most bytes that files changed during a run may hold in memory. */
+    readonly memoryLimit: number;
     /** Timestamps: the files' own (inline ones: the build's), or one fixed time in ns since 1970. */
     readonly mtime: 'build' | bigint;
     readonly mounts: readonly Mount[];

@@ -95,6 +95,11 @@ function httpPolicy(http: ManifestValue['http'], base: HttpPolicy, ctx: ResolveC
   return { mode: 'allow', origins: allowList(http.allow, parseOrigin, ['http', 'allow'], ctx) };
 }
 
+/** How much memory files changed during a run may take, unless `filesystem.memory_limit` says otherwise. */
+export const DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024;
+// The unit's 32-bit memory holds the files, and briefly a grown copy of one: 1 GiB leaves room for both.
+const MAX_MEMORY_LIMIT = 1024 * 1024 * 1024;
+
 /** How much one `embed` may hold unless its `max_size` says otherwise. */
 export const DEFAULT_MAX_EMBED = 64 * 1024 * 1024;
 
@@ -191,7 +196,14 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
   if (mounts.length === 0 && Object.keys(fs.mounts).length === 0) ctx.report(['filesystem', 'mounts'], 'the virtual filesystem needs at least one mount');
   // Parents before children, so that a nested mount lands inside what holds it.
   mounts.sort((a, b) => a.path.split('/').length - b.path.split('/').length);
-  return { mode: 'virtual', writable: fs.writable ?? false, mtime, mounts };
+  let memoryLimit = DEFAULT_MEMORY_LIMIT;
+  if (fs.memory_limit !== undefined) {
+    const bytes = byteSize(fs.memory_limit);
+    if (bytes === undefined || bytes > MAX_MEMORY_LIMIT) {
+      ctx.report(['filesystem', 'memory_limit'], `bad memory_limit \`${fs.memory_limit}\`: write bytes, or a size such as \`64MiB\`, up to 1GiB`);
+    } else memoryLimit = bytes;
+  }
+  return { mode: 'virtual', writable: fs.writable ?? false, memoryLimit, mtime, mounts };
 }
 
 /** Fills in the defaults of a manifest that passed the schema; reports values it cannot use. */

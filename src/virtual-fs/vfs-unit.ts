@@ -107,7 +107,7 @@ function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint
 }
 
 /** The config blob (layout in ./assembly/vfs.ts) and the blob of file contents. */
-function vfsConfig(tree: GuestTree): { config: Uint8Array; data: Uint8Array } {
+function vfsConfig(tree: GuestTree, memoryLimit: number): { config: Uint8Array; data: Uint8Array } {
   const files: Uint8Array[] = [];
   let dataLength = 0;
   const body = new ConfigBlob();
@@ -137,6 +137,7 @@ function vfsConfig(tree: GuestTree): { config: Uint8Array; data: Uint8Array } {
     data.set(file, at);
     at += file.length;
   }
+  body.u64(BigInt(memoryLimit));
   return { config: new ConfigBlob().u32(queue.length).raw(body.finish()).finish(), data };
 }
 
@@ -229,7 +230,7 @@ function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
 
 /** The vfs unit for a virtual filesystem; it exports what the app's filesystem import can reach. */
 export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: WasiWit, all: ReadonlyMap<string, AppImport>): UnitSpec {
-  const { config, data } = vfsConfig(guestTree(fs, BigInt(Date.now()) * 1_000_000n));
+  const { config, data } = vfsConfig(guestTree(fs, BigInt(Date.now()) * 1_000_000n), fs.memoryLimit);
   return {
     name: 'vfs',
     adapter: adapterPath('vfs'),

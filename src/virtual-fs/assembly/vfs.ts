@@ -15,6 +15,7 @@
 //     file: u32 blob offset, u64 size        symlink: u32 length + UTF-8 target
 //     host mount (kind 100): u32 length + the host preopen's name; writable means `write: true`
 //   u32 count, then per preopen: u32 node index, u32 length + UTF-8 guest path
+//   u64 memory limit: the most bytes the heap copies of changed files may hold
 //
 // A host mount is a node whose paths go to the host: the part of a path below
 // it, once checked here (no absolute path, no `..` above the mount), is handed
@@ -48,6 +49,7 @@ const HOST_MOUNT: u8 = 100;
 const E_BADF: u8 = 3;
 const E_EXIST: u8 = 7;
 const E_FBIG: u8 = 8;
+const E_NOSPC: u8 = 23;
 const E_INVAL: u8 = 12;
 const E_ISDIR: u8 = 14;
 const E_LOOP: u8 = 15;
@@ -83,6 +85,8 @@ class Node {
   blobOffset: u32 = 0;
   size: u64 = 0;
   data: Uint8Array | null = null;
+  // Whether `data` counts against the memory limit: until the file's last name is gone.
+  accounted: bool = true;
   children: Map<string, Node> | null = null;
   parent: Node | null = null;
   target: string = "";
@@ -177,6 +181,7 @@ export function init(): void {
     preopens.push(nodes[readU32()]);
     preopenNames.push(readString());
   }
+  memoryLimit = readU64();
   ret = heap.alloc(128);
   hostRet = heap.alloc(128);
   started = true;
@@ -536,15 +541,36 @@ function pathArg(ptr: usize, len: usize): string {
 
 // --- file contents -------------------------------------------------------------
 
-// Makes a file's bytes a heap copy with room for `capacity` bytes.
-function materialize(node: Node, capacity: u64): Uint8Array {
+// The heap copies of changed files, in bytes, and the most they may hold: past it a write fails, never
+// traps (a grown copy briefly sits beside the old one, which the limit's ceiling leaves room for).
+let memoryUsed: u64 = 0;
+let memoryLimit: u64 = 0;
+
+// A file loses a name; with its last one gone, its heap copy no longer counts (a descriptor still open on
+// it may read on, and may briefly hold more than the limit).
+function unlinked(node: Node): void {
+  node.links--;
+  if (node.links > 0) return;
+  const data = node.data;
+  if (data != null && node.accounted) memoryUsed -= <u64>data.length;
+  node.accounted = false;
+}
+
+// Makes a file's bytes a heap copy with room for `capacity` bytes; null when that would pass the limit.
+function materialize(node: Node, capacity: u64): Uint8Array | null {
   let data = node.data;
   if (data != null && <u64>data.length >= capacity) return data;
   const size = capacity > node.size ? capacity : node.size;
-  const grown = new Uint8Array(<i32>(size < 64 ? 64 : size + (size >> 1)));
+  const held: u64 = node.accounted && data != null ? <u64>data.length : 0;
+  // Room to grow into, where the limit allows it; else just what is asked.
+  let room: u64 = size < 64 ? 64 : size + (size >> 1);
+  if (memoryUsed - held + room > memoryLimit) room = size;
+  if (memoryUsed - held + room > memoryLimit) return null;
+  const grown = new Uint8Array(<i32>room);
   if (data != null) memory.copy(grown.dataStart, data.dataStart, <usize>node.size);
   else if (node.size > 0) blobCopy(grown.dataStart, node.blobOffset, <u32>node.size);
   node.data = grown;
+  if (node.accounted) memoryUsed = memoryUsed - held + room;
   return grown;
 }
 
@@ -567,6 +593,7 @@ function writeBytes(node: Node, offset: u64, src: usize, len: usize): u8 {
   const end = offset + <u64>len;
   if (end > MAX_FILE_SIZE) return E_FBIG;
   const data = materialize(node, end);
+  if (data == null) return E_NOSPC;
   if (offset > node.size) memory.fill(data.dataStart + <usize>node.size, 0, <usize>(offset - node.size));
   memory.copy(data.dataStart + <usize>offset, src, len);
   if (end > node.size) node.size = end;
@@ -577,6 +604,7 @@ function writeBytes(node: Node, offset: u64, src: usize, len: usize): u8 {
 function resize(node: Node, size: u64): u8 {
   if (size > MAX_FILE_SIZE) return E_FBIG;
   const data = materialize(node, size);
+  if (data == null) return E_FBIG;
   if (size > node.size) memory.fill(data.dataStart + <usize>node.size, 0, <usize>(size - node.size));
   node.size = size;
   touch(node, true);
@@ -986,7 +1014,7 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
     if (node.kind != DIRECTORY && existing.kind == DIRECTORY) return fail(E_ISDIR, 1);
     if (existing.kind == DIRECTORY && existing.children!.size > 0) return fail(E_NOTEMPTY, 1);
     detach(newParent, resolvedName, existing);
-    existing.links--;
+    unlinked(existing);
   } else if (trailingSlash && node.kind != DIRECTORY) {
     return fail(E_NOTDIR, 1);
   }
@@ -1032,7 +1060,7 @@ export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
   detach(parent, resolvedName, node);
-  node.links--;
+  unlinked(node);
   touch(node, false);
   return ok();
 }
@@ -1197,7 +1225,7 @@ export function stream_write(handle: u32, ptr: usize, len: usize): usize {
 export function stream_write_zeroes(handle: u32, len: u64): usize {
   enter();
   const s = streamOf(handle);
-  if (s == null || len > MAX_FILE_SIZE) return closed(4);
+  if (s == null || len > memoryLimit) return closed(4);
   const zeroes = heap.alloc(<usize>len + 1);
   memory.fill(zeroes, 0, <usize>len);
   const written = streamWrite(s, zeroes, <usize>len);
