@@ -201,6 +201,13 @@ test('memory_limit takes a size up to 1 GiB, at its line', () => {
     'limit.yaml:3:17: error: bad memory_limit `2GiB`: write bytes, or a size such as `64MiB`, up to 1GiB');
 });
 
+test('a mount below a file of an embedded tree is exit 2 at the inner mount\'s key', () => {
+  mkdirSync(join(dir, 'site'));
+  writeFileSync(join(dir, 'site/hello.txt'), 'hi');
+  refused('nested', 'version: 1\nfilesystem:\n  mounts:\n    /app: { embed: ./site }\n    /app/hello.txt/x: { text: "y" }\n',
+    'nested.yaml:5:23: error: cannot mount `/app/hello.txt/x`: `/app/hello.txt`, on its way, is a file in the tree mounted at `/app`');
+});
+
 // A small seeded generator, so that a failure names an address that comes back every run.
 function random(seed) {
   let x = seed >>> 0;

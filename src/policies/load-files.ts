@@ -94,9 +94,29 @@ export async function loadPlanFiles(plan: Plan, files: ManifestFiles | undefined
       const root = await new TreeReader(files, source, mount.path, manifest, progress).read();
       mounts.push({ path: mount.path, source: { kind: 'tree', root } });
     }
+    checkNesting(mounts, manifest);
     filesystem = { ...fs, mounts };
   }
   return { ...plan, stdio, filesystem };
+}
+
+// A mount inside an embedded tree needs directories all the way down: a file of the tree on its way is an error
+// at the inner mount's key (known only now that the tree is read).
+function checkNesting(mounts: readonly Mount[], manifest: { source: string; file: string }): void {
+  for (const inner of mounts) {
+    const outer = mounts.filter((m) => m !== inner && m.source.kind === 'tree' && inner.path.startsWith(m.path === '/' ? '/' : `${m.path}/`))
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    if (!outer || outer.source.kind !== 'tree') continue;
+    const parts = inner.path.slice(outer.path.length).split('/').filter(Boolean).slice(0, -1);
+    let entry: TreeEntry | undefined = outer.source.root;
+    for (const [i, part] of parts.entries()) {
+      entry = entry?.kind === 'dir' ? entry.entries.get(part) : undefined;
+      if (entry && entry.kind !== 'dir') {
+        const on = `${outer.path === '/' ? '' : outer.path}/${parts.slice(0, i + 1).join('/')}`;
+        throw fileError(manifest, `filesystem.mounts.${inner.path}`, inner.at ?? [0, 0], `cannot mount \`${inner.path}\`: \`${on}\`, on its way, is a ${entry.kind} in the tree mounted at \`${outer.path}\``);
+      }
+    }
+  }
 }
 
 // Symlinks followed while copying what `follow: true` points at, before giving up.

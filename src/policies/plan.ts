@@ -105,6 +105,8 @@ export const CURRENT_DIR = '.';
 export interface Mount {
   readonly path: string;
   readonly source: MountSource;
+  /** Where the manifest writes this mount, for errors found once its files are read. */
+  readonly at?: SourceRange;
 }
 
 /** The filesystem: none at all (no preopens), the host's preopens, or virt's virtual tree. */

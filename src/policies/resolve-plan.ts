@@ -171,6 +171,8 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
   }
   const mounts: Mount[] = [];
   const leaves = new Map<string, string>(); // guest paths that hold a file or symlink: nothing mounts below them
+  const hosts = new Map<string, string>(); // guest paths of host mounts: their contents are the host's
+  const keyOf = new Map<string, string>(); // guest path → the key that mounts it
   for (const [key, value] of Object.entries(fs.mounts)) {
     const at: Segment[] = ['filesystem', 'mounts', key];
     const path = guestPath(key);
@@ -178,6 +180,7 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
       ctx.report(at, `bad guest path \`${shorten(printable(key))}\`: ${path.bad}`);
       continue;
     }
+    keyOf.set(path, key);
     const clash = mounts.find((m) => m.path === path);
     if (clash) ctx.report(at, `\`${key}\` is mounted twice`);
     const source = mountSource(value, at, ctx);
@@ -186,11 +189,17 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
       ctx.report(at, '`.` is a preopen, so it must be a directory: `embed` one, use `memory: {}`, or a `host` directory');
     }
     if (source.kind === 'file' || source.kind === 'symlink') leaves.set(path, key);
-    mounts.push({ path, source });
+    if (source.kind === 'host') hosts.set(path, key);
+    mounts.push({ path, source, at: ctx.rangeOf(at) });
   }
   for (const { path } of mounts) {
     for (const [leaf, key] of leaves) {
       if (path.startsWith(`${leaf}/`)) ctx.report(['filesystem', 'mounts', key], `\`${key}\` is a file or symlink, but \`${path}\` is mounted inside it`);
+    }
+    for (const [host, key] of hosts) {
+      if (path.startsWith(host === '/' ? '/' : `${host}/`) && path !== host) {
+        ctx.report(['filesystem', 'mounts', keyOf.get(path)!], `\`${path}\` is inside the host mount \`${key}\`, whose contents are the host's: mount it beside it instead`);
+      }
     }
   }
   if (mounts.length === 0 && Object.keys(fs.mounts).length === 0) ctx.report(['filesystem', 'mounts'], 'the virtual filesystem needs at least one mount');
