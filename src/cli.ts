@@ -78,7 +78,7 @@ const MAX_INPUT_BYTES = 2 ** 31 - 1;
 
 async function readInput(path: string): Promise<Uint8Array> {
   try {
-    return await readRegularFile(path, MAX_INPUT_BYTES);
+    return readRegularFile(path, MAX_INPUT_BYTES);
   } catch (error) {
     throw new UsageError(`cannot read \`${path}\`: ${unreadable(error)}`);
   }

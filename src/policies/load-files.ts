@@ -1,7 +1,7 @@
 // Reads the files a Plan names (stdin from a file, embedded trees) through the
 // file access the caller gives: the library reads no file by itself; the CLI
 // gives Node's, relative to the manifest.
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { ManifestError } from './diagnostics.js';
@@ -34,23 +34,30 @@ function info(s: import('node:fs').BigIntStats): FileInfo {
   return { kind, size: Number(s.size), mtimeNs: s.mtimeNs };
 }
 
-/** Node's file access, with relative paths taken from `baseDir` (the manifest's directory). */
+/** Node's file access, with relative paths taken from `baseDir` (the manifest's directory). Synchronous underneath: see readRegularFile. */
 export function nodeFiles(baseDir: string): ManifestFiles {
   const at = (path: string): string => resolve(baseDir, path);
+  const now = <T>(work: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   return {
     resolve: at,
-    readFile: (path, limit) => readRegularFile(at(path), limit),
-    lstat: async (path) => info(await lstat(at(path), { bigint: true })),
-    stat: async (path) => info(await stat(at(path), { bigint: true })),
-    readdir: async (path) => (await readdir(at(path), { encoding: 'buffer' })).map((name) => {
+    readFile: (path, limit) => now(() => readRegularFile(at(path), limit)),
+    lstat: (path) => now(() => info(lstatSync(at(path), { bigint: true }))),
+    stat: (path) => now(() => info(statSync(at(path), { bigint: true }))),
+    readdir: (path) => now(() => readdirSync(at(path), { encoding: 'buffer' }).map((name) => {
       try {
         return new TextDecoder('utf-8', { fatal: true }).decode(name);
       } catch {
         const shown = [...name].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
         throw new FileLimitError(`it holds a file whose name is not UTF-8 (\`${shown}\`), which no WASI path can name: rename it`);
       }
-    }),
-    readlink: (path) => readlink(at(path)),
+    })),
+    readlink: (path) => now(() => readlinkSync(at(path))),
   };
 }
 
