@@ -810,6 +810,13 @@ function locateNew(handle: u32, ptr: usize, len: usize): bool {
   return failWith(E_EXIST);
 }
 
+// Where a link or symlink is to be made: as for a directory, except that a trailing slash on a name that
+// does not exist asks for a directory where none can be made, which Linux answers ENOENT.
+function locateNewFile(handle: u32, ptr: usize, len: usize): bool {
+  if (locateNew(handle, ptr, len)) return true;
+  return error == E_NOTDIR && len > 0 && load<u8>(ptr + len - 1) == 47 ? failWith(E_NOENT) : false;
+}
+
 export function create_directory_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
   if (!locateNew(handle, ptr, len)) return fail(error, 1);
@@ -900,11 +907,12 @@ export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize
   }
   const target = resolvedNode;
   if (target == null) return fail(E_NOENT, 1);
-  if (target.kind == DIRECTORY) return fail(E_PERM, 1);
-  if (!locateNew(newHandle, newPtr, newLen)) return fail(error, 1);
+  // Linux looks up the new name before it refuses a directory: EEXIST and ENOENT come first.
+  if (!locateNewFile(newHandle, newPtr, newLen)) return fail(error, 1);
   if (viaHost) return fail(E_XDEV, 1);
   if (resolvedNode != null) return fail(E_EXIST, 1);
   if (trailingSlash) return fail(E_NOENT, 1);
+  if (target.kind == DIRECTORY) return fail(E_PERM, 1);
   const parent = resolvedParent!;
   if (!parent.writable || !target.writable) return fail(E_ROFS, 1);
   attach(parent, resolvedName, target);
@@ -1028,7 +1036,7 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
   const target = pathArg(targetPtr, targetLen);
   if (descriptorOf(handle) == null) return fail(E_BADF, 1);
   if (target.length > 0 && target.charCodeAt(0) == 47) return fail(E_PERM, 1);
-  if (!locateNew(handle, ptr, len)) return fail(error, 1);
+  if (!locateNewFile(handle, ptr, len)) return fail(error, 1);
   if (viaHost) {
     if (hostReadOnly()) return fail(E_ROFS, 1);
     if (!staysBelowLink(target)) return fail(E_PERM, 1);
