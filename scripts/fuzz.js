@@ -91,6 +91,18 @@ export function perSequence(output) {
   return output.split(/^(?=seq \d+ => )/m).filter(Boolean);
 }
 
+/**
+ * What kind of divergence a sequence shows: its first operation whose answer differs, with both answers
+ * (`rename => EISDIR | linux: ENOTDIR`); undefined when the answers agree.
+ */
+export function divergenceKind(got, want) {
+  if (got === want) return undefined;
+  const [g, w] = [got.split('\n'), (want ?? '').split('\n')];
+  const at = g.findIndex((line, i) => line !== w[i]);
+  const answer = (line) => (line ?? '(nothing)').replace(/^.* => /, '');
+  return `${(g[at] ?? '').split(' ')[0]} => ${answer(g[at])} | linux: ${answer(w[at])}`;
+}
+
 /** The manifest of the virt side: the tree embedded and writable, the ops read from a host mount. */
 export const MANIFEST = 'version: 1\ndeterministic: true\nfilesystem:\n  writable: true\n  mounts:\n    /w: { embed: ./tree }\n    /ops: { host: /srv/ops }\n';
 
