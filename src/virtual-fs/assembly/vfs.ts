@@ -945,6 +945,8 @@ export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, ope
     node = newNode(FILE, true, tick());
     attach(parent, resolvedName, node);
   } else {
+    // As on Linux, O_CREAT with a trailing slash is EISDIR before anything is looked at.
+    if ((openFlags & O_CREATE) != 0 && trailingSlash) return fail(E_ISDIR, 4);
     if ((openFlags & O_CREATE) != 0 && (openFlags & O_EXCLUSIVE) != 0) return fail(E_EXIST, 4);
     if (node.kind == SYMLINK) return fail((openFlags & O_DIRECTORY) != 0 ? E_NOTDIR : E_LOOP, 4);
     if ((openFlags & O_DIRECTORY) != 0 && node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
