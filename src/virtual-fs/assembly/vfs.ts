@@ -47,6 +47,7 @@ const FILE: u8 = 6;
 const HOST_MOUNT: u8 = 100;
 // error-code
 const E_BADF: u8 = 3;
+const E_BUSY: u8 = 4;
 const E_EXIST: u8 = 7;
 const E_FBIG: u8 = 8;
 const E_NOSPC: u8 = 23;
@@ -812,6 +813,18 @@ function locateNew(handle: u32, ptr: usize, len: usize): bool {
 
 // Where a link or symlink is to be made: as for a directory, except that a trailing slash on a name that
 // does not exist asks for a directory where none can be made, which Linux answers ENOENT.
+// 1 when a path's last component is `.`, 2 when it is `..`, else 0 (trailing slashes aside).
+function lastDots(ptr: usize, len: usize): u8 {
+  let end = len;
+  while (end > 0 && load<u8>(ptr + end - 1) == 47) end--;
+  let start = end;
+  while (start > 0 && load<u8>(ptr + start - 1) != 47) start--;
+  const n = end - start;
+  if (n == 1 && load<u8>(ptr + start) == 46) return 1;
+  if (n == 2 && load<u8>(ptr + start) == 46 && load<u8>(ptr + start + 1) == 46) return 2;
+  return 0;
+}
+
 function locateNewFile(handle: u32, ptr: usize, len: usize): bool {
   if (locateNew(handle, ptr, len)) return true;
   return error == E_NOTDIR && len > 0 && load<u8>(ptr + len - 1) == 47 ? failWith(E_NOENT) : false;
@@ -924,7 +937,9 @@ export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize
 // result<descriptor, error-code>: handle @4; error @4.
 export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, openFlags: u32, flags: u32): usize {
   enter();
-  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0)) {
+  // O_CREAT|O_EXCL never follows a final symlink: one there, even dangling, is EEXIST.
+  const exclusive = (openFlags & O_CREATE) != 0 && (openFlags & O_EXCLUSIVE) != 0;
+  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0 && !exclusive)) {
     // Creating `name/` is EISDIR on POSIX, whatever `name` is.
     return fail(error == E_NOTDIR && trailingSlash && (openFlags & O_CREATE) != 0 ? E_ISDIR : error, 4);
   }
@@ -981,7 +996,7 @@ export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize 
   if (slashFollowedLink) return fail(E_NOTDIR, 1);
   if (node == null) return fail(E_NOENT, 1);
   if (node.kind != DIRECTORY) return fail(E_NOTDIR, 1);
-  if (resolvedName.length == 0) return fail(E_INVAL, 1);
+  if (resolvedName.length == 0) return fail(lastDots(ptr, len) == 2 ? E_NOTEMPTY : E_INVAL, 1);
   if (node.children!.size > 0) return fail(E_NOTEMPTY, 1);
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
@@ -1007,16 +1022,19 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   const node = resolvedNode;
   if (slashFollowedLink) return fail(E_NOTDIR, 1);
   if (node == null) return fail(E_NOENT, 1);
-  if (resolvedName.length == 0) return fail(E_INVAL, 1);
-  const oldParent = resolvedParent!;
+  // Renaming `.` or `..` (or onto one) is EBUSY on Linux, once both paths' directories are found.
+  const oldBusy = resolvedName.length == 0;
+  const oldParent = resolvedParent;
   const oldName = resolvedName;
   if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
   if (viaHost) return fail(E_XDEV, 1);
+  if (oldBusy || resolvedName.length == 0) return fail(lastDots(oldPtr, oldLen) || lastDots(newPtr, newLen) ? E_BUSY : E_INVAL, 1);
   if (slashFollowedLink) return fail(E_NOTDIR, 1);
-  if (resolvedName.length == 0) return fail(E_INVAL, 1);
+  // A trailing slash asks for a directory: a file cannot be renamed to `name/`.
+  if (trailingSlash && node.kind != DIRECTORY) return fail(E_NOTDIR, 1);
   const newParent = resolvedParent!;
   const existing = resolvedNode;
-  if (!oldParent.writable || !newParent.writable) return fail(E_ROFS, 1);
+  if (!oldParent!.writable || !newParent.writable) return fail(E_ROFS, 1);
   if (existing == node) return ok();
   if (node.kind == DIRECTORY && isAncestor(node, newParent)) return fail(E_INVAL, 1);
   if (existing != null) {
@@ -1025,10 +1043,8 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
     if (existing.kind == DIRECTORY && existing.children!.size > 0) return fail(E_NOTEMPTY, 1);
     detach(newParent, resolvedName, existing);
     unlinked(existing);
-  } else if (trailingSlash && node.kind != DIRECTORY) {
-    return fail(E_NOTDIR, 1);
   }
-  detach(oldParent, oldName, node);
+  detach(oldParent!, oldName, node);
   attach(newParent, resolvedName, node);
   return ok();
 }
