@@ -825,6 +825,18 @@ function lastDots(ptr: usize, len: usize): u8 {
   return 0;
 }
 
+// Whether the directory part of a path (all but its last name) is a directory; else `error` says why.
+function parentFound(handle: u32, ptr: usize, len: usize): bool {
+  let end = len;
+  while (end > 0 && load<u8>(ptr + end - 1) == 47) end--;
+  while (end > 0 && load<u8>(ptr + end - 1) != 47) end--;
+  if (end == 0) return true; // a name in the descriptor's own directory
+  if (!locate(handle, ptr, end, true)) return false;
+  if (viaHost) return true;
+  if (resolvedNode == null) return failWith(E_NOENT);
+  return resolvedNode!.kind == DIRECTORY ? true : failWith(E_NOTDIR);
+}
+
 function locateNewFile(handle: u32, ptr: usize, len: usize): bool {
   if (locateNew(handle, ptr, len)) return true;
   return error == E_NOTDIR && len > 0 && load<u8>(ptr + len - 1) == 47 ? failWith(E_NOENT) : false;
@@ -1011,6 +1023,9 @@ function isAncestor(dir: Node, node: Node): bool {
 
 export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: u32, newPtr: usize, newLen: usize): usize {
   enter();
+  // Linux finds both paths' directories first, then refuses `.` and `..`, and only then looks at the names.
+  if (!parentFound(handle, oldPtr, oldLen) || !parentFound(newHandle, newPtr, newLen)) return fail(error, 1);
+  if (lastDots(oldPtr, oldLen) || lastDots(newPtr, newLen)) return fail(E_BUSY, 1);
   if (!locateFirst(handle, oldPtr, oldLen, false)) return fail(error, 1);
   if (firstViaHost) {
     if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
