@@ -949,12 +949,11 @@ export function link_at(handle: u32, oldFlags: u32, oldPtr: usize, oldLen: usize
 // result<descriptor, error-code>: handle @4; error @4.
 export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, openFlags: u32, flags: u32): usize {
   enter();
+  // O_CREAT with a trailing slash is EISDIR on Linux once the directory is found, whatever the name is.
+  if ((openFlags & O_CREATE) != 0 && len > 0 && load<u8>(ptr + len - 1) == 47) return fail(parentFound(handle, ptr, len) ? E_ISDIR : error, 4);
   // O_CREAT|O_EXCL never follows a final symlink: one there, even dangling, is EEXIST.
   const exclusive = (openFlags & O_CREATE) != 0 && (openFlags & O_EXCLUSIVE) != 0;
-  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0 && !exclusive)) {
-    // Creating `name/` is EISDIR on POSIX, whatever `name` is.
-    return fail(error == E_NOTDIR && trailingSlash && (openFlags & O_CREATE) != 0 ? E_ISDIR : error, 4);
-  }
+  if (!locate(handle, ptr, len, (pathFlags & SYMLINK_FOLLOW) != 0 && !exclusive)) return fail(error, 4);
   if (viaHost) {
     if (((flags & WRITE) != 0 || (openFlags & (O_CREATE | O_TRUNCATE)) != 0) && hostReadOnly()) return fail(E_ROFS, 4);
     hostOpenAt(hostFd, pathFlags, hostPtr, hostLen, openFlags, flags, ret);
@@ -972,8 +971,6 @@ export function open_at(handle: u32, pathFlags: u32, ptr: usize, len: usize, ope
     node = newNode(FILE, true, tick());
     attach(parent, resolvedName, node);
   } else {
-    // As on Linux, O_CREAT with a trailing slash is EISDIR before anything is looked at.
-    if ((openFlags & O_CREATE) != 0 && trailingSlash) return fail(E_ISDIR, 4);
     if ((openFlags & O_CREATE) != 0 && (openFlags & O_EXCLUSIVE) != 0) return fail(E_EXIST, 4);
     if (node.kind == SYMLINK) return fail((openFlags & O_DIRECTORY) != 0 ? E_NOTDIR : E_LOOP, 4);
     if ((openFlags & O_DIRECTORY) != 0 && node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
@@ -1053,6 +1050,8 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   if (existing == node) return ok();
   if (node.kind == DIRECTORY && isAncestor(node, newParent)) return fail(E_INVAL, 1);
   if (existing != null) {
+    // The target holds the source (Linux's rename "trap"): it cannot be empty.
+    if (existing.kind == DIRECTORY && isAncestor(existing, oldParent!)) return fail(E_NOTEMPTY, 1);
     if (node.kind == DIRECTORY && existing.kind != DIRECTORY) return fail(E_NOTDIR, 1);
     if (node.kind != DIRECTORY && existing.kind == DIRECTORY) return fail(E_ISDIR, 1);
     if (existing.kind == DIRECTORY && existing.children!.size > 0) return fail(E_NOTEMPTY, 1);
@@ -1077,7 +1076,7 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
     return ret;
   }
   if (resolvedNode != null) return fail(E_EXIST, 1);
-  if (trailingSlash) return fail(E_NOTDIR, 1);
+  if (trailingSlash) return fail(E_NOENT, 1); // `name/` asks for a directory that is not there
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
   const link = newNode(SYMLINK, true, tick());
