@@ -591,6 +591,7 @@ function readBytes(node: Node, offset: u64, len: u64): usize {
 }
 
 function writeBytes(node: Node, offset: u64, src: usize, len: usize): u8 {
+  if (len == 0) return 0; // writing nothing changes nothing, even past the end
   const end = offset + <u64>len;
   if (end > MAX_FILE_SIZE) return E_FBIG;
   const data = materialize(node, end);
@@ -1087,6 +1088,13 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
 
 export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
+  // `name/`: Linux looks at `name` itself, unfollowed: nothing there is ENOENT, a directory EISDIR, else ENOTDIR.
+  if (len > 1 && load<u8>(ptr + len - 1) == 47) {
+    let trimmed = len;
+    while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+    if (!locate(handle, ptr, trimmed, false)) return fail(error, 1);
+    if (!viaHost) return fail(resolvedNode == null ? E_NOENT : resolvedNode!.kind == DIRECTORY || resolvedNode!.kind == HOST_MOUNT ? E_ISDIR : E_NOTDIR, 1);
+  }
   if (!locate(handle, ptr, len, false)) return fail(error, 1);
   if (viaHost) {
     if (hostReadOnly()) return fail(E_ROFS, 1);
