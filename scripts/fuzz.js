@@ -167,6 +167,7 @@ async function main() {
   }
   const virt = await virtSide(work);
   let divergences = 0;
+  const kinds = new Map();
   const start = Date.now();
   for (let at = 0; at < all.length; at += BATCH) {
     const batch = all.slice(at, at + BATCH);
@@ -174,13 +175,16 @@ async function main() {
     for (let i = 0; i < batch.length; i++) {
       if (got[i] === want[i]) continue;
       divergences++;
+      const kind = divergenceKind(got[i], want[i]);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       const minimal = await minimize(batch[i], virt, native);
       const [g, w] = [perSequence(await virt([minimal]))[0] ?? '', perSequence(native([minimal]))[0] ?? ''];
       console.log(`divergence in sequence ${at + i} (seed ${seed}); a minimal sequence:\n--- virt\n${g}--- linux\n${w}`);
     }
     process.stderr.write(`fuzz: ${Math.min(at + BATCH, count)} of ${count} sequences, ${divergences} divergences, ${((Date.now() - start) / 1000).toFixed(0)} s\n`);
   }
-  console.log(`${count} sequences (seed ${seed}): ${divergences} divergences`);
+  for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`${String(n).padStart(6)}  ${kind}`);
+  console.log(`${count} sequences (seed ${seed}): ${divergences} divergences, of ${kinds.size} kinds`);
   process.exitCode = divergences ? 1 : 0;
 }
 
