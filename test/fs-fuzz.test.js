@@ -38,6 +38,7 @@ test('what the fuzz found, answered as Linux answers (recorded from a native run
     ['rename dir/sub/.. dir', 'EBUSY'], ['rmdir dir/sub/..', 'ENOTEMPTY'], ['rename a.txt dir/', 'ENOTDIR'], ['rename dir/b.txt dir', 'ENOTEMPTY'],
     ['open 1 broken wcx', 'EEXIST'], ['open 2 link/ rwct', 'EISDIR'],
     ['link dir/sub broken', 'EEXIST'], ['symlink a.txt new/', 'ENOENT'], ['link dir new/x', 'ENOENT'],
+    [`rename broken/ ${'n'.repeat(256)}`, 'ENAMETOOLONG'], ['rename link ./a.txt', 'ok'], ['link a.txt link', 'ok'], ['rename a.txt/ b.txt', 'ENOTDIR'],
   ];
   const output = await virt([linux.map(([op]) => op)]);
   assert.fixture(output, `seq 0 => ok\n${linux.map(([op, answer]) => `${op} => ${answer}\n`).join('')}`);

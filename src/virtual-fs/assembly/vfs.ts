@@ -814,6 +814,15 @@ function locateNew(handle: u32, ptr: usize, len: usize): bool {
 
 // Where a link or symlink is to be made: as for a directory, except that a trailing slash on a name that
 // does not exist asks for a directory where none can be made, which Linux answers ENOENT.
+// Whether a path's last component (trailing slashes aside) is longer than a name may be.
+function lastNameTooLong(ptr: usize, len: usize): bool {
+  let end = len;
+  while (end > 0 && load<u8>(ptr + end - 1) == 47) end--;
+  let start = end;
+  while (start > 0 && load<u8>(ptr + start - 1) != 47) start--;
+  return <i32>(end - start) > NAME_MAX;
+}
+
 // 1 when a path's last component is `.`, 2 when it is `..`, else 0 (trailing slashes aside).
 function lastDots(ptr: usize, len: usize): u8 {
   let end = len;
@@ -1024,6 +1033,17 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   // Linux finds both paths' directories first, then refuses `.` and `..`, and only then looks at the names.
   if (!parentFound(handle, oldPtr, oldLen) || !parentFound(newHandle, newPtr, newLen)) return fail(error, 1);
   if (lastDots(oldPtr, oldLen) || lastDots(newPtr, newLen)) return fail(E_BUSY, 1);
+  // `old/` names `old` itself, unfollowed: when that is no directory (a symlink included), the new name is
+  // looked up (ENAMETOOLONG) before the trailing slash is refused (ENOTDIR).
+  if (oldLen > 1 && load<u8>(oldPtr + oldLen - 1) == 47) {
+    let trimmed = oldLen;
+    while (trimmed > 1 && load<u8>(oldPtr + trimmed - 1) == 47) trimmed--;
+    if (!locate(handle, oldPtr, trimmed, false)) return fail(error, 1);
+    if (!viaHost) {
+      if (resolvedNode == null) return fail(E_NOENT, 1);
+      if (resolvedNode!.kind != DIRECTORY && resolvedNode!.kind != HOST_MOUNT) return fail(lastNameTooLong(newPtr, newLen) ? E_NAMETOOLONG : E_NOTDIR, 1);
+    }
+  }
   if (!locateFirst(handle, oldPtr, oldLen, false)) return fail(error, 1);
   if (firstViaHost) {
     if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
