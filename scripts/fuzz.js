@@ -2,7 +2,8 @@
 // A seeded generator writes sequences of filesystem operations; the driver
 // (test/fixtures/apps/fs-fuzz.c) runs each on virt's writable embedded tree,
 // and, built natively with `cc`, on a copy of the same tree on this machine:
-// Linux itself is the reference. Each divergence is printed as a minimal
+// Linux itself is the reference, less what the WASI layers below virt are known
+// to answer otherwise (`asWasi`). Each divergence is printed as a minimal
 // sequence that reproduces it. With --record FILE it writes the reference
 // outputs instead, which test/fs-fuzz.test.js replays without a C compiler.
 import { execFileSync } from 'node:child_process';
@@ -91,6 +92,30 @@ export function perSequence(output) {
   return output.split(/^(?=seq \d+ => )/m).filter(Boolean);
 }
 
+// What jco's preview-1 adapter answers where Linux answers otherwise, before a call reaches virt: read,
+// seek and truncate on a directory descriptor are EBADF.
+const ADAPTER_EBADF = /^(read|pread|seek|truncate) (\d+)/;
+
+/**
+ * Linux's answers to one sequence (a block of driver output), as a WASI program gets them: the reference
+ * model of the few calls where the WASI layers below virt (jco's preview-1 adapter) differ from Linux.
+ */
+export function asWasi(block) {
+  const dirs = new Set();
+  return block.split('\n').map((line) => {
+    const open = /^open (\d+) .* => (.*)$/.exec(line);
+    if (open) {
+      if (open[2] === 'ok dir') dirs.add(open[1]);
+      else dirs.delete(open[1]);
+      return line;
+    }
+    const close = /^close (\d+) /.exec(line);
+    if (close) dirs.delete(close[1]);
+    const op = ADAPTER_EBADF.exec(line);
+    return op && dirs.has(op[2]) ? line.replace(/ => .*$/, ' => EBADF') : line;
+  }).join('\n');
+}
+
 /**
  * What kind of divergence a sequence shows: its first operation whose answer differs, with both answers
  * (`rename => EISDIR | linux: ENOTDIR`); undefined when the answers agree.
@@ -142,7 +167,7 @@ export function nativeSide(work) {
 
 // The smallest sequence that still diverges: drop operations one at a time while the outputs differ.
 async function minimize(ops, virt, native) {
-  const differs = async (candidate) => (await virt([candidate])) !== native([candidate]);
+  const differs = async (candidate) => (await virt([candidate])) !== asWasi(native([candidate]));
   let current = ops;
   for (let i = current.length - 1; i >= 0; i--) {
     const shorter = current.filter((_, j) => j !== i);
@@ -171,14 +196,14 @@ async function main() {
   const start = Date.now();
   for (let at = 0; at < all.length; at += BATCH) {
     const batch = all.slice(at, at + BATCH);
-    const [got, want] = [perSequence(await virt(batch)), perSequence(native(batch))];
+    const [got, want] = [perSequence(await virt(batch)), perSequence(native(batch)).map(asWasi)];
     for (let i = 0; i < batch.length; i++) {
       if (got[i] === want[i]) continue;
       divergences++;
       const kind = divergenceKind(got[i], want[i]);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       const minimal = await minimize(batch[i], virt, native);
-      const [g, w] = [perSequence(await virt([minimal]))[0] ?? '', perSequence(native([minimal]))[0] ?? ''];
+      const [g, w] = [perSequence(await virt([minimal]))[0] ?? '', asWasi(perSequence(native([minimal]))[0] ?? '')];
       console.log(`divergence in sequence ${at + i} (seed ${seed}); a minimal sequence:\n--- virt\n${g}--- linux\n${w}`);
     }
     process.stderr.write(`fuzz: ${Math.min(at + BATCH, count)} of ${count} sequences, ${divergences} divergences, ${((Date.now() - start) / 1000).toFixed(0)} s\n`);
