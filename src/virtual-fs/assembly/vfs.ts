@@ -744,7 +744,8 @@ export function read(handle: u32, length: u64, offset: u64): usize {
   if (d.node.kind == DIRECTORY) return fail(E_ISDIR, 4);
   if ((d.flags & READ) == 0) return fail(E_BADF, 4);
   okList(readBytes(d.node, offset, length), lastCount);
-  store<u8>(ret, offset + <u64>lastCount >= d.node.size ? 1 : 0, 12);
+  // No bytes is the end, as hosts answer: preview-1's adapter takes (none, not the end) for "try again".
+  store<u8>(ret, lastCount == 0 || offset + <u64>lastCount >= d.node.size ? 1 : 0, 12);
   return ret;
 }
 
