@@ -41,6 +41,8 @@ test('what the fuzz found, answered as Linux answers (recorded from a native run
     ['open 1 broken wcx', 'EEXIST'], ['open 2 link/ rwct', 'EISDIR'],
     ['link dir/sub broken', 'EEXIST'], ['symlink a.txt new/', 'ENOENT'], ['link dir new/x', 'ENOENT'],
     [`rename broken/ ${'n'.repeat(256)}`, 'ENAMETOOLONG'], ['rename link ./a.txt', 'ok'], ['link a.txt link', 'ok'], ['rename a.txt/ b.txt', 'ENOTDIR'],
+    ['link dlink/ a.txt/', 'EEXIST'], ['symlink x broken/', 'EEXIST'], // the name itself, unfollowed, exists
+    ['rmdir dir/sub', 'ok'], ['rename dlink/b.txt dir/sub', 'ok'], ['symlink nowhere dir/sub/..', 'ENOTDIR'], ['stat dir/sub/.', 'ENOTDIR'],
   ];
   const output = await virt([linux.map(([op]) => op)]);
   assert.fixture(output, `seq 0 => ok\n${linux.map(([op, answer]) => `${op} => ${answer}\n`).join('')}`);

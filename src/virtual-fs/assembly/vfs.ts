@@ -361,6 +361,8 @@ function resolve(base: Node, path: string, followFinal: bool): bool {
   while (pending.length > 0) {
     const segment = pending.shift();
     const final = pending.length == 0;
+    // `file/.` and `file/..` walk through a file: ENOTDIR, as on Linux.
+    if ((segment == "." || segment == "..") && stack[stack.length - 1].kind != DIRECTORY) return failWith(E_NOTDIR);
     if (segment == ".") {
       if (final) return endAt(stack);
       continue;
@@ -849,8 +851,15 @@ function parentFound(handle: u32, ptr: usize, len: usize): bool {
 }
 
 function locateNewFile(handle: u32, ptr: usize, len: usize): bool {
-  if (locateNew(handle, ptr, len)) return true;
-  return error == E_NOTDIR && len > 0 && load<u8>(ptr + len - 1) == 47 ? failWith(E_NOENT) : false;
+  if (len > 1 && load<u8>(ptr + len - 1) == 47) {
+    // Linux looks at the name itself, unfollowed: something there is EEXIST, nothing there ENOENT.
+    let trimmed = len;
+    while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+    if (!locate(handle, ptr, trimmed, false)) return false;
+    if (viaHost) return locate(handle, ptr, len, false);
+    return failWith(resolvedNode != null ? E_EXIST : E_NOENT);
+  }
+  return locateNew(handle, ptr, len);
 }
 
 export function create_directory_at(handle: u32, ptr: usize, len: usize): usize {
