@@ -807,6 +807,13 @@ export function read_directory_entry(handle: u32): usize {
 // Where a new name would go. A name that exists is EEXIST even when a trailing slash
 // made its symlink lead elsewhere (`mkdir link/` where link -> file, or -> nothing), as on POSIX.
 function locateNew(handle: u32, ptr: usize, len: usize): bool {
+  // `name/` where `name` is anything (a looping symlink too) is EEXIST, as Linux looks at it unfollowed.
+  if (len > 1 && load<u8>(ptr + len - 1) == 47) {
+    let trimmed = len;
+    while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+    if (!locate(handle, ptr, trimmed, false)) return false;
+    if (!viaHost && resolvedNode != null) return failWith(E_EXIST);
+  }
   if (locate(handle, ptr, len, false)) return slashFollowedLink && !viaHost ? failWith(E_EXIST) : true;
   if (error != E_NOTDIR) return false;
   let trimmed = len;
@@ -1069,6 +1076,13 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   const oldBusy = resolvedName.length == 0;
   const oldParent = resolvedParent;
   const oldName = resolvedName;
+  // `new/` names `new` itself, unfollowed: what is there must be a directory, and so must the source.
+  if (newLen > 1 && load<u8>(newPtr + newLen - 1) == 47) {
+    let trimmed = newLen;
+    while (trimmed > 1 && load<u8>(newPtr + trimmed - 1) == 47) trimmed--;
+    if (!locate(newHandle, newPtr, trimmed, false)) return fail(error, 1);
+    if (!viaHost && (node.kind != DIRECTORY || (resolvedNode != null && resolvedNode!.kind != DIRECTORY))) return fail(E_NOTDIR, 1);
+  }
   if (!locate(newHandle, newPtr, newLen, false)) return fail(error, 1);
   if (viaHost) return fail(E_XDEV, 1);
   if (oldBusy || resolvedName.length == 0) return fail(lastDots(oldPtr, oldLen) || lastDots(newPtr, newLen) ? E_BUSY : E_INVAL, 1);
