@@ -809,21 +809,17 @@ export function read_directory_entry(handle: u32): usize {
 function locateNew(handle: u32, ptr: usize, len: usize): bool {
   // `name/` where `name` is anything (a looping symlink too) is EEXIST, as Linux looks at it unfollowed.
   if (len > 1 && load<u8>(ptr + len - 1) == 47) {
-    let trimmed = len;
-    while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+    const trimmed = withoutSlashes(ptr, len);
     if (!locate(handle, ptr, trimmed, false)) return false;
     if (!viaHost && resolvedNode != null) return failWith(E_EXIST);
   }
   if (locate(handle, ptr, len, false)) return slashFollowedLink && !viaHost ? failWith(E_EXIST) : true;
   if (error != E_NOTDIR) return false;
-  let trimmed = len;
-  while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+  const trimmed = withoutSlashes(ptr, len);
   if (trimmed == len || !locate(handle, ptr, trimmed, false) || resolvedNode == null) return failWith(E_NOTDIR);
   return failWith(E_EXIST);
 }
 
-// Where a link or symlink is to be made: as for a directory, except that a trailing slash on a name that
-// does not exist asks for a directory where none can be made, which Linux answers ENOENT.
 // Whether a path's last component (trailing slashes aside) is longer than a name may be.
 function lastNameTooLong(ptr: usize, len: usize): bool {
   let end = len;
@@ -831,6 +827,13 @@ function lastNameTooLong(ptr: usize, len: usize): bool {
   let start = end;
   while (start > 0 && load<u8>(ptr + start - 1) != 47) start--;
   return <i32>(end - start) > NAME_MAX;
+}
+
+// A path's length without its trailing slashes (a lone `/` stays).
+function withoutSlashes(ptr: usize, len: usize): usize {
+  let end = len;
+  while (end > 1 && load<u8>(ptr + end - 1) == 47) end--;
+  return end;
 }
 
 // 1 when a path's last component is `.`, 2 when it is `..`, else 0 (trailing slashes aside).
@@ -857,11 +860,11 @@ function parentFound(handle: u32, ptr: usize, len: usize): bool {
   return resolvedNode!.kind == DIRECTORY ? true : failWith(E_NOTDIR);
 }
 
+// Where a link or symlink is to be made: as for a directory, except that `name/` is looked at unfollowed.
 function locateNewFile(handle: u32, ptr: usize, len: usize): bool {
   if (len > 1 && load<u8>(ptr + len - 1) == 47) {
     // Linux looks at the name itself, unfollowed: something there is EEXIST, nothing there ENOENT.
-    let trimmed = len;
-    while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+    const trimmed = withoutSlashes(ptr, len);
     if (!locate(handle, ptr, trimmed, false)) return false;
     if (viaHost) return locate(handle, ptr, len, false);
     return failWith(resolvedNode != null ? E_EXIST : E_NOENT);
@@ -1053,8 +1056,7 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   // `old/` names `old` itself, unfollowed: when that is no directory (a symlink included), the new name is
   // looked up (ENAMETOOLONG) before the trailing slash is refused (ENOTDIR).
   if (oldLen > 1 && load<u8>(oldPtr + oldLen - 1) == 47) {
-    let trimmed = oldLen;
-    while (trimmed > 1 && load<u8>(oldPtr + trimmed - 1) == 47) trimmed--;
+    const trimmed = withoutSlashes(oldPtr, oldLen);
     if (!locate(handle, oldPtr, trimmed, false)) return fail(error, 1);
     if (!viaHost) {
       if (resolvedNode == null) return fail(E_NOENT, 1);
@@ -1078,8 +1080,7 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   const oldName = resolvedName;
   // `new/` names `new` itself, unfollowed: what is there must be a directory, and so must the source.
   if (newLen > 1 && load<u8>(newPtr + newLen - 1) == 47) {
-    let trimmed = newLen;
-    while (trimmed > 1 && load<u8>(newPtr + trimmed - 1) == 47) trimmed--;
+    const trimmed = withoutSlashes(newPtr, newLen);
     if (!locate(newHandle, newPtr, trimmed, false)) return fail(error, 1);
     if (!viaHost && (node.kind != DIRECTORY || (resolvedNode != null && resolvedNode!.kind != DIRECTORY))) return fail(E_NOTDIR, 1);
   }
@@ -1134,8 +1135,7 @@ export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
   // `name/`: Linux looks at `name` itself, unfollowed: nothing there is ENOENT, a directory EISDIR, else ENOTDIR.
   if (len > 1 && load<u8>(ptr + len - 1) == 47) {
-    let trimmed = len;
-    while (trimmed > 1 && load<u8>(ptr + trimmed - 1) == 47) trimmed--;
+    const trimmed = withoutSlashes(ptr, len);
     if (!locate(handle, ptr, trimmed, false)) return fail(error, 1);
     if (!viaHost) return fail(resolvedNode == null ? E_NOENT : resolvedNode!.kind == DIRECTORY || resolvedNode!.kind == HOST_MOUNT ? E_ISDIR : E_NOTDIR, 1);
   }
