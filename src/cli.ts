@@ -1,7 +1,7 @@
 // The `virt` command line: parses flags, calls the library, writes files and
 // prints. The one place that decides exit codes.
 import { randomBytes } from 'node:crypto';
-import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -41,6 +41,16 @@ Usage:
       JS in ~/.cache/virt (XDG_CACHE_HOME), at most 512 MB (VIRT_CACHE_MAX_MB),
       least recently used first out. --no-cache keeps nothing; --cache DIR
       uses another folder.
+  virt bundle <component.wasm> -o <dir> [--name NAME]
+  virt bundle <component.wasm> --single-file -o <page.html> [--name NAME]
+      Make a command component run in a web browser: <dir>/index.html, a page
+      that shows its stdout and stderr and then its exit code, and
+      <dir>/NAME.js, an ES module whose run({ args, env, stdin, stdout, stderr })
+      runs it from your own page or bundler; serve the folder over HTTP. With
+      --single-file, one page that works even opened from file://. virt's own
+      browser host serves what the output still imports (streams, exit, args,
+      env, clocks, random); a host filesystem, sockets or HTTP refuse the
+      bundle with exit 2. NAME defaults to the file's name without .virt.wasm.
   virt inspect <component.wasm>
       What a component imports from its host and exports; for a virt output,
       also what virt virtualized.
@@ -48,7 +58,7 @@ Usage:
       The effective policy of every interface the app imports.
 
 Options:
-  -o, --output <file>   where \`virt build\` writes (written atomically)
+  -o, --output <file>   where \`virt build\` and \`virt bundle\` write (atomically)
   -q, --quiet           \`virt build\`: print nothing but errors (no notes, no audit)
   -v, --verbose         \`virt build\`, \`virt inspect --manifest\`: also list the
                         capabilities the app does not import, with their policy
@@ -69,6 +79,7 @@ A filesystem "host:" mount names a host preopen: grant it to virt run with
 Example:
   virt build examples/hello/virt.yaml examples/hello/app.wasm -o hello.virt.wasm
   virt run hello.virt.wasm -- extra args
+  virt bundle hello.virt.wasm --single-file -o hello.html
 `;
 
 class UsageError extends Error {}
@@ -230,6 +241,60 @@ async function inspectCommand(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+// \`hello.virt.wasm\` → \`hello\`: the bundle's default name, made a valid file name prefix.
+function bundleName(path: string): string {
+  const stem = basename(path).replace(/(\.virt)?\.wasm$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return stem || 'app';
+}
+
+async function bundleCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, name: { type: 'string' }, 'single-file': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  });
+  if (positionals.length !== 1 || !values.output) {
+    throw new UsageError('usage: virt bundle <component.wasm> -o <dir> [--name NAME], or virt bundle <component.wasm> --single-file -o <page.html>');
+  }
+  const [path] = positionals;
+  const output = values.output;
+  await refuseOverwritingInputs(output, { component: path });
+  const isDir = await stat(output).then((s) => s.isDirectory(), () => undefined);
+  if (values['single-file'] && isDir) throw new UsageError(`-o \`${output}\` is a directory: --single-file writes one page, such as -o ${join(output, 'index.html')}`);
+  if (!values['single-file'] && isDir === false) throw new UsageError(`-o \`${output}\` is a file: virt bundle writes a folder (or pass --single-file for one page)`);
+  const component = await readInput(path);
+  const say = values.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const { bundle } = await import('./bundle/bundle.js');
+  const { files } = await namingInput(path, () => bundle(component, {
+    name: values.name ?? bundleName(path),
+    singleFile: values['single-file'] ?? false,
+    onProgress: (m) => say(`virt: ${m}`),
+  }));
+  let bytes = 0;
+  for (const file of files.values()) bytes += file.length;
+  if (values['single-file']) await writeAtomically(output, [...files.values()][0]);
+  else await writeFolder(output, files);
+  say(`virt: wrote \`${output}\` (${values['single-file'] ? '' : `${files.size} files, `}${bytes} bytes)`);
+  if (!values['single-file']) say(`virt: serve it over HTTP and open index.html, e.g. (cd ${output} && python3 -m http.server)`);
+  return EXIT.ok;
+}
+
+// Files are written beside the folder first, then each renamed into it: a failure leaves no partial file.
+async function writeFolder(dir: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  const parent = dirname(resolve(dir));
+  let staging: string | undefined;
+  try {
+    staging = await mkdtemp(join(parent, `.${basename(resolve(dir))}.virt-bundle-`));
+    for (const [name, bytes] of files) await writeFile(join(staging, name), bytes);
+    await mkdir(dir, { recursive: true });
+    for (const name of files.keys()) await rename(join(staging, name), join(dir, name));
+  } catch (error) {
+    throw new UsageError(`cannot write \`${dir}\`: ${unreadable(error)}`);
+  } finally {
+    if (staging) await rm(staging, { recursive: true, force: true });
+  }
+}
+
 const SCHEMA = fileURLToPath(new URL('../schemas/virt.schema.json', import.meta.url));
 
 async function initCommand(argv: string[]): Promise<number> {
@@ -253,7 +318,9 @@ async function initCommand(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { init: initCommand, build: buildCommand, run: runCommand, inspect: inspectCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  init: initCommand, build: buildCommand, run: runCommand, bundle: bundleCommand, inspect: inspectCommand,
+};
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -269,14 +336,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const handler = COMMANDS[command];
   try {
-    if (!handler) throw new UsageError(`unknown command \`${command}\`; expected init, build, run or inspect (see \`virt --help\`)`);
+    if (!handler) throw new UsageError(`unknown command \`${command}\`; expected init, build, run, bundle or inspect (see \`virt --help\`)`);
     return await handler(rest);
   } catch (error) {
     if (error instanceof ManifestError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.badInput;
     }
-    if (error instanceof UsageError || error instanceof AuditError || error instanceof ComponentReadError || error instanceof CompositionError
+    if (error instanceof UsageError || error instanceof AuditError || (error instanceof Error && error.name === 'BundleError') || error instanceof ComponentReadError || error instanceof CompositionError
       || (error instanceof Error && error.name === 'EngineError')) {
       process.stderr.write(`virt: error: ${error.message}\n`);
       return EXIT.badInput;

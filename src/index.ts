@@ -17,3 +17,5 @@ export type { Virtualizer } from './units/virtualizer.js';
 export { loadWasiWit } from './wit/wasi-wit.js';
 export { parseInterfaceName, formatInterfaceName, type InterfaceName } from './wit/names.js';
 export { readComponent, type ComponentInfo } from './binary/component-reader.js';
+export { bundle, browserInterfaces, BundleError, type BundleOptions, type BundleResult } from './bundle/bundle.js';
+export type { BrowserRunOptions, BrowserRunResult } from './bundle/browser-host.js';

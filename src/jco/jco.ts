@@ -66,13 +66,19 @@ export async function preview1Adapter(kind: 'command' | 'reactor'): Promise<Uint
 /** The JavaScript files of a transpiled component, by file name. */
 export type TranspiledFiles = Record<string, Uint8Array>;
 
-/**
- * Transpiles a component to ES modules for in-process instantiation. With
- * `multiMemory`, calls between components copy lists with Wasm multi-memory
- * instead of through JS a byte at a time; only hosts that have it can run that.
- */
-export async function transpile(binary: Uint8Array, name: string, multiMemory = false): Promise<TranspiledFiles> {
-  const result = await jcoTranspile(binary, { name, instantiation: 'async', noTypescript: true, quiet: true, multiMemory });
+/** How to transpile: see {@link transpile}. */
+export interface TranspileOptions {
+  /** Copy lists between components with Wasm multi-memory instead of through JS a byte at a time; only hosts that have it can run that. */
+  readonly multiMemory?: boolean;
+  /** Minify the glue (for pages, where its size is download time). */
+  readonly minify?: boolean;
+}
+
+/** Transpiles a component to ES modules for instantiation with imports passed in (jco's `instantiation: 'async'`). */
+export async function transpile(binary: Uint8Array, name: string, options: TranspileOptions = {}): Promise<TranspiledFiles> {
+  const result = await jcoTranspile(binary, {
+    name, instantiation: 'async', noTypescript: true, quiet: true, multiMemory: options.multiMemory ?? false, minify: options.minify ?? false,
+  });
   const files: TranspiledFiles = {};
   for (const [file, bytes] of Object.entries(result.files)) files[file] = bytes as Uint8Array;
   return files;

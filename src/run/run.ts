@@ -13,6 +13,7 @@ import * as io from '@bytecodealliance/preview2-shim/io';
 import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import { wasmFeatures } from '../binary/wasm-features.js';
+import { TRAP_EXIT_CODE } from '../bundle/browser-host.js';
 import { requireFeatures, translationError } from './engine-features.js';
 import { defaultCacheDir, transpiled, transpiledUncached } from './transpile-cache.js';
 
@@ -38,8 +39,7 @@ export interface RunOptions {
   readonly imports?: Readonly<Record<string, unknown>>;
 }
 
-/** The exit code of a run whose guest trapped, as wasmtime reports one (128 + SIGABRT). */
-export const TRAP_EXIT_CODE = 134;
+export { TRAP_EXIT_CODE };
 
 /** What a run returned. */
 export interface RunResult {

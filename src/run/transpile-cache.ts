@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { hasMultiMemory } from '../bundle/browser-host.js';
 import { transpile } from '../jco/jco.js';
 import { patchGlue } from './glue-patch.js';
 
@@ -24,8 +25,8 @@ export function defaultCacheMaxBytes(): number {
 /** Bumped whenever what this module writes changes, so that old cache entries are not reused. */
 const CACHE_FORMAT = 'v3';
 
-// A module with two memories: whether this engine has Wasm multi-memory (Node 22 and later do; Node 20 does not).
-const MULTI_MEMORY = WebAssembly.validate(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 5, 2, 0, 1, 0, 1));
+// Node 22 and later have Wasm multi-memory; Node 20 does not.
+const MULTI_MEMORY = hasMultiMemory();
 
 /** The path of the transpiled entry module of `component`, transpiling it on first use. */
 export async function transpiled(component: Uint8Array, cacheDir: string, maxBytes = defaultCacheMaxBytes()): Promise<string> {
@@ -69,7 +70,7 @@ export async function transpiledUncached(component: Uint8Array): Promise<{ entry
 }
 
 async function transpileInto(component: Uint8Array, dir: string): Promise<void> {
-  const files = await transpile(component, 'component', MULTI_MEMORY);
+  const files = await transpile(component, 'component', { multiMemory: MULTI_MEMORY });
   for (const [name, bytes] of Object.entries(files)) {
     if (name.endsWith('.d.ts')) continue;
     const path = join(dir, name);
