@@ -168,6 +168,7 @@ function page(name: string, script: string, note = ''): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${name}</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; }
   pre { background: #f6f6f6; padding: 1em; white-space: pre-wrap; }
