@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { hasMultiMemory } from '../bundle/browser-host.js';
 import { transpile } from '../jco/jco.js';
 import { patchGlue } from './glue-patch.js';
+import { bulkListCopies } from './list-copy-patch.js';
 
 /** The default cache folder: `$XDG_CACHE_HOME/virt` or `~/.cache/virt`. */
 export function defaultCacheDir(): string {
@@ -23,7 +24,7 @@ export function defaultCacheMaxBytes(): number {
 }
 
 /** Bumped whenever what this module writes changes, so that old cache entries are not reused. */
-const CACHE_FORMAT = 'v3';
+const CACHE_FORMAT = 'v4';
 
 // Node 22 and later have Wasm multi-memory; Node 20 does not.
 const MULTI_MEMORY = hasMultiMemory();
@@ -70,7 +71,8 @@ export async function transpiledUncached(component: Uint8Array): Promise<{ entry
 }
 
 async function transpileInto(component: Uint8Array, dir: string): Promise<void> {
-  const files = await transpile(component, 'component', { multiMemory: MULTI_MEMORY });
+  const transpiled = await transpile(component, 'component', { multiMemory: MULTI_MEMORY });
+  const files = MULTI_MEMORY ? transpiled : (await bulkListCopies(transpiled, ENTRY)).files;
   for (const [name, bytes] of Object.entries(files)) {
     if (name.endsWith('.d.ts')) continue;
     const path = join(dir, name);

@@ -2,9 +2,8 @@
 // names of the app's WASI version, replaces the imports it must not keep (the
 // Wizer-time config reader, host functions the Plan does not grant) with
 // named trapping functions, and gives generated units their function bodies.
-// wasm-tools prints the module with one instruction per line and numeric
-// indices, so renumbering function references is a line-level rewrite;
-// wasm-tools then parses and validates the result.
+// A line-level rewrite of its printed text (binary/wat-lines.ts).
+import { EXPORT_LINE, FUNC_REF, IMPORT_LINE, START_LINE } from '../binary/wat-lines.js';
 import { parseWat, printWasm } from '../jco/jco.js';
 
 /** What to change in a core module. */
@@ -50,10 +49,6 @@ function parenBalance(line: string): number {
   return depth;
 }
 
-const IMPORT_LINE = /^\s*\(import "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)" \(func \(;(\d+);\) \(type (\d+)\)\)\)$/;
-const FUNC_REF = /^(\s*(?:call|return_call|ref\.func) )(\d+)$/;
-const EXPORT_LINE = /^(\s*\(export )"((?:[^"\\]|\\.)*)"( \((func|memory|global|table) )(\d+)(\)\))$/;
-const START_LINE = /^(\s*\(start )(\d+)(\))$/;
 
 // A WAT identifier has no brackets or spaces: `[method]a.b` becomes `method-a.b`.
 function watId(name: string): string {
