@@ -7,6 +7,7 @@ import { compose } from './compose/compose.js';
 import { CompositionError } from './compose/errors.js';
 import { prepareApp, type PreparedApp } from './inspect/prepare-app.js';
 import { componentWit } from './jco/jco.js';
+import { diskUnitCache, type UnitCache } from './units/unit-cache.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
@@ -33,6 +34,8 @@ export interface BuildInput {
   readonly io?: 'virt';
   /** Reads the files the manifest names (`stdio.stdin.file`, `embed`): `nodeFiles(manifestDir)` on Node. */
   readonly files?: ManifestFiles;
+  /** A folder where built units are kept between builds, by a hash of all they are made from. Default: none. */
+  readonly unitCacheDir?: string;
 }
 
 /** What a build produced. */
@@ -78,7 +81,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const plan = { ...(await loadPlanFiles(read, input.files, input.manifest, progress)), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app);
   try {
-    return await buildPrepared(plan, prepared, progress);
+    return await buildPrepared(plan, prepared, progress, input.unitCacheDir ? diskUnitCache(input.unitCacheDir) : undefined);
   } catch (error) {
     // An app that is not valid Wasm can fail anywhere, even in an assertion: say so, rather than what broke.
     throw (await invalidComponent(prepared.component)) ?? error;
@@ -98,7 +101,7 @@ async function invalidComponent(component: Uint8Array): Promise<ComponentReadErr
   }
 }
 
-async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (message: string) => void): Promise<BuildResult> {
+async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (message: string) => void, cache?: UnitCache): Promise<BuildResult> {
   const notes = prepared.note ? [prepared.note] : [];
   if (prepared.preview1 && plan.env.cwd.mode !== 'none') notes.push(PREVIEW1_CWD_NOTE);
   const info = readComponent(prepared.component);
@@ -111,11 +114,16 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   const units: BuiltUnit[] = [];
   for (const { virtualizer, imports, all } of planned) {
     const names = imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
-    progress(`building the ${virtualizer.name} unit for ${names}`);
-    try {
+    let made = false;
+    const make = async (): Promise<BuiltUnit[]> => {
+      made = true;
+      progress(`building the ${virtualizer.name} unit for ${names}`);
       const before = await virtualizer.before?.(plan, all, wit);
-      if (before) units.push(before);
-      units.push(await virtualizer.build(plan, imports, all, wit));
+      return [...(before ? [before] : []), await virtualizer.build(plan, imports, all, wit)];
+    };
+    try {
+      units.push(...(cache ? await cache.units([virtualizer.name, plan, imports, all], make) : await make()));
+      if (!made) progress(`reusing the ${virtualizer.name} unit for ${names} from the cache`);
     } catch (cause) {
       // jco rejects a unit world that the app's imports cannot make whole (an interface it uses renamed away).
       if (!(cause instanceof Error) || cause instanceof CompositionError || cause.message.startsWith('assertion failed')) throw cause;

@@ -16,6 +16,7 @@ import { ManifestError } from './policies/diagnostics.js';
 import { nodeFiles, unreadable } from './policies/load-files.js';
 import { decodeManifest } from './policies/manifest.js';
 import { readRegularFile } from './policies/regular-file.js';
+import { defaultCacheDir } from './run/transpile-cache.js';
 
 /** Exit codes that scripts can rely on. */
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
@@ -27,11 +28,14 @@ Usage:
       Write a starter manifest from what the app imports: each section it can
       reach, with its default and the alternatives as comments. Refuses to
       overwrite a file unless --force.
-  virt build <manifest.yaml> <app.wasm> -o <out.wasm>
+  virt build <manifest.yaml> <app.wasm> -o <out.wasm> [--no-cache]
       Compose virtual WASI implementations in front of the app, as the manifest
       says. The app may be a component or a WASI preview-1 core module. Prints
       the app's imports grouped as virtualized, denied or passed to the host,
       then a line that says what the output still takes from its host.
+      Units built before from the same inputs come from ~/.cache/virt/units
+      (at most 64 MB); --no-cache builds each afresh, --cache DIR uses another
+      folder.
   virt run <component.wasm> [--env NAME=VALUE]... [--dir HOST[::GUEST]]... [--cwd PATH] [--no-cache] [-- args...]
       Run a command component in-process on preview2-shim (jco). The guest gets
       no host environment and no host directories; --env, --dir and --cwd grant
@@ -138,9 +142,10 @@ async function buildCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' },
+      cache: { type: 'string' }, 'no-cache': { type: 'boolean' },
     },
   });
-  if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm>');
+  if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm> [--no-cache]');
   const [manifestPath, appPath] = positionals;
   await refuseOverwritingInputs(values.output, { app: appPath, manifest: manifestPath });
   const source = decodeManifest(await readInput(manifestPath), manifestPath);
@@ -151,6 +156,7 @@ async function buildCommand(argv: string[]): Promise<number> {
     app,
     onProgress: (m) => say(`virt: ${m}`),
     files: nodeFiles(dirname(resolve(manifestPath))),
+    ...(values['no-cache'] ? {} : { unitCacheDir: join(values.cache ?? defaultCacheDir(), 'units') }),
   }));
   for (const note of result.notes) say(`virt: note: ${note}`);
   await writeAtomically(values.output, result.component);

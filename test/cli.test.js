@@ -96,7 +96,7 @@ test('init without an app, or with one that is not wasm, exits 2 and says why', 
 
 test('build writes the output, prints the audit and exits 0', async () => {
   const out = join(dir, 'ok.wasm');
-  const result = cli(['build', manifest, app, '-o', out]);
+  const result = cli(['build', manifest, app, '-o', out, '--no-cache']);
   assert.is(result.status, 0, result.stderr);
   assert.match(group(result.stdout, 'virtualized'), /^ {2}wasi:cli\/environment@0\.2\.12\s+vars "HOME"/m);
   assert.match(group(result.stdout, 'passed to the host'), /^ {2}wasi:cli\/stdout@0\.2\.12$/m);
@@ -106,6 +106,32 @@ test('build writes the output, prints the audit and exits 0', async () => {
   const quiet = cli(['build', '-q', manifest, 'test/fixtures/apps/env-print.core.wasm', '-o', out]);
   assert.is(quiet.status, 0, quiet.stderr);
   assert.is(quiet.stderr + quiet.stdout, '', 'with -q, nothing but errors');
+});
+
+test('build reuses units built before from the same manifest and app, rebuilds after a change, and --no-cache builds all', () => {
+  const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'virt-units-')) };
+  const dir = mkdtempSync(join(tmpdir(), 'virt-units-build-'));
+  const manifest = (home) => {
+    writeFileSync(join(dir, 'virt.yaml'), `version: 1\nenv:\n  vars: { HOME: ${home} }\n`);
+    return join(dir, 'virt.yaml');
+  };
+  const build = (out, ...flags) => cli(['build', manifest(out === 'c' ? '/other' : '/home/app'), 'test/fixtures/apps/hello.wasm', '-o', join(dir, `${out}.wasm`), ...flags], { env });
+  const first = build('a');
+  assert.is(first.status, 0, first.stderr);
+  assert.match(first.stderr, 'virt: building the environment unit');
+  const second = build('b');
+  assert.match(second.stderr, 'virt: reusing the environment unit for `wasi:cli/environment@0.2.12` from the cache');
+  assert.match(second.stderr, 'virt: reusing the null-filesystem unit');
+  assert.equal(readFileSync(join(dir, 'b.wasm')), readFileSync(join(dir, 'a.wasm')), 'a cached unit makes the same output');
+  // A unit's key holds the whole Plan: any change to the manifest builds each unit again.
+  assert.match(build('c').stderr, 'virt: building the environment unit');
+  assert.match(build('d', '--no-cache').stderr, 'virt: building the null-filesystem unit');
+  // A damaged entry is no hit: the unit is built again, and the output is the same.
+  const units = join(env.XDG_CACHE_HOME, 'virt/units');
+  for (const file of readdirSync(units)) writeFileSync(join(units, file), 'damaged');
+  const repaired = build('e');
+  assert.match(repaired.stderr, 'virt: building the environment unit');
+  assert.equal(readFileSync(join(dir, 'e.wasm')), readFileSync(join(dir, 'a.wasm')));
 });
 
 test('run propagates the guest exit code, and passes arguments after --', () => {

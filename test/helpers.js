@@ -43,9 +43,11 @@ export async function renameInterfaces(component, renames) {
   return parseWat(text);
 }
 
-/** Runs the CLI as a subprocess, as a user would. */
+/** Runs the CLI as a subprocess, as a user would, with its caches under the test's own XDG_CACHE_HOME. */
 export function cli(args, options = {}) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/virt.js'), ...args], { encoding: 'utf8', cwd: options.cwd ?? root, timeout: options.timeout });
+  const result = spawnSync(process.execPath, [join(root, 'bin/virt.js'), ...args], {
+    encoding: 'utf8', cwd: options.cwd ?? root, timeout: options.timeout, env: { ...process.env, XDG_CACHE_HOME: join(tmpdir(), 'virt-test-xdg'), ...options.env },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

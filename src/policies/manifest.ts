@@ -1,7 +1,7 @@
 // manifest source → { plan, diagnostics }. YAML is read with node ranges, the
 // schema is checked with ajv, and every problem is collected before returning.
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isNode, isPair, isScalar, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ManifestError, type Diagnostic } from './diagnostics.js';
 import { resolvePlan } from './resolve-plan.js';
@@ -15,10 +15,32 @@ export type ManifestResult =
   | { readonly plan: Plan; readonly diagnostics: readonly [] }
   | { readonly plan?: undefined; readonly diagnostics: readonly Diagnostic[] };
 
-function compileSchema() {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+/**
+ * The schema's Ajv, with the options virt checks manifests with; `npm run
+ * build` compiles the schema with it to standalone code
+ * (scripts/build-manifest-validator.js), which saves compiling it at run time.
+ */
+export function manifestAjv(options: { readonly code?: { readonly source: boolean } } = {}): { ajv: Ajv; schema: object } {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, ...options });
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
-  return ajv.compile(schema);
+  return { ajv, schema };
+}
+
+/** Where the standalone validator is written, beside this module. */
+export const PRECOMPILED_VALIDATOR = './manifest-validator.cjs';
+
+let validator: ValidateFunction | undefined;
+
+function schemaValidator(): ValidateFunction {
+  if (!validator) {
+    try {
+      validator = createRequire(import.meta.url)(PRECOMPILED_VALIDATOR) as ValidateFunction;
+    } catch {
+      const { ajv } = manifestAjv();
+      validator = ajv.compile(schema);
+    }
+  }
+  return validator;
 }
 
 /** One step of a key path. */
@@ -144,7 +166,7 @@ export function readManifest(source: string): ManifestResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { diagnostics: [{ code: 'wrong-type', message: 'a manifest must be a mapping of sections (`version: 1`, `env: ...`)', path: '', range: rangeOf(doc, []) }] };
   }
-  const validate = compileSchema();
+  const validate = schemaValidator();
   const diagnostics = validate(value) ? [] : schemaDiagnostics(doc, validate.errors ?? []);
   if (diagnostics.length > 0) return { diagnostics };
   const plan = resolvePlan(value as ManifestValue, {
