@@ -9,11 +9,13 @@ import { bulkListCopies } from '../dist/run/list-copy-patch.js';
 import { build, load, nodeFiles, run } from '../dist/index.js';
 import { cacheDir, cli, fixture } from './helpers.js';
 
-test("jco's JSPI probes become typeof checks, and its fresh memory views cached ones, in the cached glue", async () => {
+test("jco's JSPI probes become typeof checks, its fresh memory views cached ones, and its debug switch is read once, in the cached glue", async () => {
   const app = fixture('apps/env-print.wasm');
   const files = await transpile(app, 'component');
   const original = new TextDecoder().decode(files['component.js']);
-  const { js, probes, views } = patchGlue(original);
+  const { js, probes, views, debugLogs } = patchGlue(original);
+  assert.is(debugLogs, 1, 'no debug switch found: has jco changed its glue? then drop that rewrite from src/run/glue-patch.ts');
+  assert.not.match(js, 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }');
   assert.ok(probes >= 1, 'no JSPI probe found: has jco changed its glue? then drop that rewrite from src/run/glue-patch.ts');
   assert.ok(views >= 1, 'no fresh DataView of a memory found: has jco changed its glue?');
   assert.not.match(js, /try\s*\{\s*[\w$]+\s*=\s*WebAssembly\.promising/);

@@ -9,9 +9,14 @@
 //    copies lists byte by byte through JS functions that each build a new
 //    DataView of the memory; one view per memory, made again only when the
 //    memory grows, gives the same bytes.
+// 3. Debug logging. Every trace call (dozens per call between components)
+//    reads `process.env.JCO_DEBUG`, an environment lookup each time; the glue
+//    reads it once instead.
 
 const PROBE = /try\s*\{\s*([\w$]+)\s*=\s*WebAssembly\.promising\(([^()]+)\);?\s*\}\s*catch\s*\(\s*[\w$]+\s*\)\s*\{\s*\1\s*=\s*\2;?\s*\}/g;
 const FRESH_VIEW = /new DataView\(([\w$]+(?:\.[\w$]+)*)\.buffer\)/g;
+const DEBUG_LOG = /const _debugLog = \(\.\.\.args\) => \{\s*if \(!globalThis\?\.process\?\.env\?\.JCO_DEBUG\) \{ return; \}\s*console\.debug\(\.\.\.args\);\s*\};/;
+const DEBUG_LOG_ONCE = 'const _debugLog = globalThis?.process?.env?.JCO_DEBUG ? (...args) => console.debug(...args) : () => {};';
 
 const VIEW_HELPER = `const virtViews = new WeakMap();
 function virtView(memory) {
@@ -21,11 +26,16 @@ function virtView(memory) {
 }
 `;
 
-/** The glue with every JSPI probe made a typeof check and every fresh memory view a cached one; how many of each. */
-export function patchGlue(js: string): { js: string; probes: number; views: number } {
+/** The glue with every JSPI probe made a typeof check, every fresh memory view a cached one, and the debug switch read once; how many of each. */
+export function patchGlue(js: string): { js: string; probes: number; views: number; debugLogs: number } {
   let probes = 0;
   let views = 0;
+  let debugLogs = 0;
   const out = js
+    .replace(DEBUG_LOG, () => {
+      debugLogs++;
+      return DEBUG_LOG_ONCE;
+    })
     .replace(PROBE, (_, target: string, fn: string) => {
       probes++;
       return `${target} = typeof WebAssembly.promising === 'function' ? WebAssembly.promising(${fn}) : ${fn};`;
@@ -34,5 +44,5 @@ export function patchGlue(js: string): { js: string; probes: number; views: numb
       views++;
       return `virtView(${memory})`;
     });
-  return { js: views ? VIEW_HELPER + out : out, probes, views };
+  return { js: views ? VIEW_HELPER + out : out, probes, views, debugLogs };
 }

@@ -24,7 +24,7 @@ export function defaultCacheMaxBytes(): number {
 }
 
 /** Bumped whenever what this module writes changes, so that old cache entries are not reused. */
-const CACHE_FORMAT = 'v4';
+const CACHE_FORMAT = 'v5';
 
 // Node 22 and later have Wasm multi-memory; Node 20 does not.
 const MULTI_MEMORY = hasMultiMemory();
