@@ -104,20 +104,13 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-// The options of createRunner that both forms share, as source text.
-function runnerConfig(name: string, interfaces: readonly string[], parts: Parts): string {
-  return `name: ${JSON.stringify(name)},\n  interfaces: ${JSON.stringify(interfaces)},\n  core: ${JSON.stringify(parts.core)},\n  glueFiles: ${JSON.stringify(parts.glue)},`;
-}
-
 // The entry module of a folder bundle: parts are fetched beside it.
 function entryModule(name: string, interfaces: readonly string[], parts: Parts): string {
   return `// ${name}: a virt output, bundled for the browser by \`virt bundle\`.
 // run({ args, env, stdin, stdout(bytes), stderr(bytes) }) → Promise<{ exitCode, trap? }>
 import { createRunner } from './${HOST_FILE}';
 
-const config = {
-  ${runnerConfig(name, interfaces, parts)}
-};
+const config = ${JSON.stringify({ name, interfaces, core: parts.core })};
 const url = (file) => new URL(\`./\${file}\`, import.meta.url);
 
 export const run = createRunner({
@@ -134,9 +127,43 @@ export default run;
 `;
 }
 
-// What a page does with `run`: shows stdout and (marked apart) stderr as they are written, then the exit code.
-// Each `?arg=` of the page's address is one more argument after argv[0].
-const PAGE_SCRIPT = `const out = document.getElementById('stdout');
+// The page's guest runs in a worker, so that its output shows as it is written and the page stays live.
+// The worker is a classic script from a blob URL, which a page opened from file:// may start too; it imports
+// the bundle's entry module (a folder) or inflates the page's packed parts and imports them from blob URLs.
+const WORKER = `self.onmessage = async ({ data }) => {
+  try {
+    const run = data.entry ? (await import(data.entry)).run : await unpack(data);
+    const result = await run({
+      args: data.args,
+      stdout: (bytes) => self.postMessage({ stdout: bytes }),
+      stderr: (bytes) => self.postMessage({ stderr: bytes }),
+    });
+    self.postMessage({ result });
+  } catch (error) {
+    self.postMessage({ error: String((error && error.stack) || error) });
+  }
+};
+async function unpack({ packed, config }) {
+  const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+  const archive = new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  const headLength = new DataView(archive.buffer).getUint32(0, true);
+  const parts = new Map();
+  let at = 4 + headLength;
+  for (const [file, length] of JSON.parse(new TextDecoder().decode(archive.subarray(4, at)))) parts.set(file, archive.subarray(at, (at += length)));
+  const load = (file) => import(URL.createObjectURL(new Blob([parts.get(file)], { type: 'text/javascript' })));
+  const { createRunner } = await load('${HOST_FILE}');
+  return createRunner({
+    name: config.name,
+    interfaces: config.interfaces,
+    glue: (multiMemory) => load(config.glueFiles[multiMemory ? 1 : 0]),
+    coreModule: (file, multiMemory) => WebAssembly.compile(parts.get(config.core[file][multiMemory ? 1 : 0])),
+  });
+}`;
+
+// What the page does: starts the worker with \`message\` (what to run), shows stdout and, marked apart, stderr
+// as they come, then the exit code. Each \`?arg=\` of the page's address is one more argument after argv[0].
+function pageScript(message: string): string {
+  return `const out = document.getElementById('stdout');
 const exit = document.getElementById('exit-code');
 const show = (className) => {
   const decoder = new TextDecoder();
@@ -150,16 +177,31 @@ const show = (className) => {
     out.append(span);
   };
 };
-const args = [NAME, ...new URLSearchParams(location.search).getAll('arg')];
-try {
-  const result = await run({ args, stdout: show(''), stderr: show('stderr') });
-  if (result.trap) show('stderr')(new TextEncoder().encode(\`\\ntrapped: \${result.trap}\\n\`));
-  exit.textContent = String(result.exitCode);
-} catch (error) {
+const stdout = show('');
+const stderr = show('stderr');
+const message = ${message};
+message.args = [message.name, ...new URLSearchParams(location.search).getAll('arg')];
+const worker = new Worker(URL.createObjectURL(new Blob([${JSON.stringify(WORKER)}], { type: 'text/javascript' })));
+worker.onmessage = ({ data }) => {
+  if (data.stdout) stdout(data.stdout);
+  else if (data.stderr) stderr(data.stderr);
+  else if (data.result) {
+    if (data.result.trap) stderr(new TextEncoder().encode(\`\\ntrapped: \${data.result.trap}\\n\`));
+    exit.textContent = String(data.result.exitCode);
+    worker.terminate();
+  } else if (data.error) {
+    stderr(new TextEncoder().encode(data.error));
+    exit.textContent = 'error';
+    worker.terminate();
+    throw new Error(data.error);
+  }
+};
+worker.onerror = (event) => {
   exit.textContent = 'error';
-  show('stderr')(new TextEncoder().encode(String(error && error.stack || error)));
-  throw error;
-}`;
+  throw new Error(event.message);
+};
+worker.postMessage(message);`;
+}
 
 function page(name: string, script: string, note = ''): string {
   return `<!doctype html>
@@ -202,26 +244,8 @@ function singlePage(name: string, interfaces: readonly string[], parts: Parts): 
   const size = new Uint8Array(4);
   new DataView(size.buffer).setUint32(0, head.length, true);
   const archive = gzipSync(Buffer.concat([size, head, ...parts.files.values()]), { level: 9 });
-  const script = `const config = {
-  ${runnerConfig(name, interfaces, parts)}
-};
-const packed = Uint8Array.from(atob('${archive.toString('base64')}'), (c) => c.charCodeAt(0));
-const archive = new Uint8Array(await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
-const headLength = new DataView(archive.buffer).getUint32(0, true);
-const parts = new Map();
-let at = 4 + headLength;
-for (const [file, length] of JSON.parse(new TextDecoder().decode(archive.subarray(4, at)))) parts.set(file, archive.subarray(at, (at += length)));
-const load = (file) => import(URL.createObjectURL(new Blob([parts.get(file)], { type: 'text/javascript' })));
-const { createRunner } = await load('${HOST_FILE}');
-const run = createRunner({
-  name: config.name,
-  interfaces: config.interfaces,
-  glue: (multiMemory) => load(config.glueFiles[multiMemory ? 1 : 0]),
-  coreModule: (file, multiMemory) => WebAssembly.compile(parts.get(config.core[file][multiMemory ? 1 : 0])),
-});
-const NAME = config.name;
-${PAGE_SCRIPT}`;
-  return page(name, script);
+  const config = { name, interfaces, core: parts.core, glueFiles: parts.glue };
+  return page(name, pageScript(`{ name: ${JSON.stringify(name)}, config: ${JSON.stringify(config)}, packed: '${archive.toString('base64')}' }`));
 }
 
 /**
@@ -236,7 +260,7 @@ export async function bundle(component: Uint8Array, options: BundleOptions): Pro
   const parts = await transpileParts(component, name, options.onProgress ?? (() => {}));
   const text = (s: string) => new TextEncoder().encode(s);
   if (options.singleFile) return { files: new Map([[`${name}.html`, text(singlePage(name, interfaces, parts))]]) };
-  const script = `import { run } from './${name}.js';\nconst NAME = ${JSON.stringify(name)};\n${PAGE_SCRIPT}`;
+  const script = pageScript(`{ name: ${JSON.stringify(name)}, entry: new URL('./${name}.js', location.href).href }`);
   const files = new Map(parts.files);
   files.set(`${name}.js`, text(entryModule(name, interfaces, parts)));
   files.set('index.html', text(page(name, script, FILE_URL_NOTE)));
