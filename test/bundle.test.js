@@ -27,7 +27,7 @@ test('a folder: the page, the module named after the output, the host, both glue
   assert.match(result.stderr, `virt: serve it over HTTP and open index.html, e.g. (cd ${dir} && python3 -m http.server)`);
   const files = readdirSync(dir);
   for (const file of ['index.html', 'env.js', 'env.glue.js', 'env.glue-mm.js', 'virt-browser-host.js', 'env.core.wasm']) assert.ok(files.includes(file), file);
-  assert.match(readFileSync(join(dir, 'index.html'), 'utf8'), "import { run } from './env.js';");
+  assert.match(readFileSync(join(dir, 'index.html'), 'utf8'), "entry: new URL('./env.js', location.href).href");
   // Bundling again into the same folder replaces the files and leaves no staging folder beside it.
   assert.is(cli(['bundle', path, '-o', dir, '-q']).status, 0);
   assert.equal(readdirSync(work).filter((f) => f.includes('virt-bundle-')), []);
