@@ -8,6 +8,7 @@ import { CompositionError } from './compose/errors.js';
 import { prepareApp, type PreparedApp } from './inspect/prepare-app.js';
 import { componentWit } from './jco/jco.js';
 import { diskUnitCache, type UnitCache } from './units/unit-cache.js';
+import { fillPassiveSegment } from './binary/passive-data.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
@@ -137,5 +138,9 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   if (report.violations.length > 0) throw new AuditError(report);
   const features = wasmFeatures(composed);
   if (features.length) notes.push(`the output uses Wasm proposals beyond the core spec, which its host must have: ${features.join(', ')}`);
-  return { component: embedAudit(composed, report), plan, audit: report, notes, features, unitSizes: new Map(units.map((u) => [u.name, u.component.length])) };
+  // The embedded files go in last: composing and validating never copy them.
+  const output = units.reduce((bytes, u) => (u.passiveData ? fillPassiveSegment(bytes, u.passiveData.placeholder, u.passiveData.chunks) : bytes),
+    embedAudit(composed, report));
+  const dataBytes = (u: BuiltUnit) => u.passiveData?.chunks.reduce((n, c) => n + c.length, 0) ?? 0;
+  return { component: output, plan, audit: report, notes, features, unitSizes: new Map(units.map((u) => [u.name, u.component.length + dataBytes(u)])) };
 }

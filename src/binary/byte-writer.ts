@@ -2,7 +2,7 @@ const encoder = new TextEncoder();
 
 /** Writes the primitive encodings of the Wasm binary format; the mirror of ByteReader. */
 export class ByteWriter {
-  private chunks: Uint8Array[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private length = 0;
 
   u8(value: number): this {
@@ -55,9 +55,17 @@ export class ByteWriter {
     return this;
   }
 
-  /** A section: its id, its size, then its contents. */
-  section(id: number, contents: Uint8Array): this {
-    return this.u8(id).u32(contents.length).raw(contents);
+  /** A section: its id, its size, then its contents (bytes, or another writer's, which are not copied). */
+  section(id: number, contents: Uint8Array | ByteWriter): this {
+    this.u8(id).u32(contents instanceof Uint8Array ? contents.length : contents.size);
+    if (contents instanceof Uint8Array) return this.raw(contents);
+    for (const chunk of contents.chunks) this.raw(chunk);
+    return this;
+  }
+
+  /** How many bytes are written so far. */
+  get size(): number {
+    return this.length;
   }
 
   finish(): Uint8Array {

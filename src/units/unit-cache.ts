@@ -3,7 +3,8 @@
 // own code (the compiled JS and adapters, with jco's and Wizer's versions).
 // A unit is a pure function of those, so a hit is the very unit the build
 // would make. A unit that widens outer imports holds a function, and is never
-// kept; nor is one larger than MAX_ENTRY_BYTES (a large embedded tree).
+// kept, nor one with embedded files (which the Plan holds already), nor one
+// larger than MAX_ENTRY_BYTES.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -111,7 +112,7 @@ export function diskUnitCache(dir: string): UnitCache {
         }
       }
       const units = await make();
-      const bytes = units.every((u) => !u.widen) ? encode(units) : undefined;
+      const bytes = units.every((u) => !u.widen && !u.passiveData) ? encode(units) : undefined;
       // A cache that cannot be written costs a rebuild next time, never this build.
       if (path && bytes && bytes.length <= MAX_ENTRY_BYTES) await store(dir, path, bytes).catch(() => {});
       return units;

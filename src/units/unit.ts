@@ -7,7 +7,6 @@ import { withoutCustomSections } from '../binary/component-reader.js';
 import { componentEmbed, componentNew } from '../jco/jco.js';
 import { coreExportName, coreImportModule, formatInterfaceName, type InterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
-import { fillPassiveSegment } from '../binary/passive-data.js';
 import { editCoreModule } from './core-module-edit.js';
 import { CONFIG_MODULE, wizer } from './wizer.js';
 
@@ -71,11 +70,18 @@ export interface UnitSpec {
   /**
    * Bytes kept in a passive data segment, out of linear memory until asked
    * for: the adapter's import `virt-data.copy(dst, offset, len)` becomes a
-   * `memory.init` from them.
+   * `memory.init` from them. Given in pieces (the embedded files), joined only
+   * in the build's output.
    */
-  readonly passiveData?: Uint8Array;
+  readonly passiveData?: readonly Uint8Array[];
   /** Outer imports to widen with functions the unit calls and the app does not. */
   readonly widen?: ReadonlyMap<string, Widening>;
+}
+
+/** A passive segment's placeholder, and the bytes that take its place. */
+export interface PassiveData {
+  readonly placeholder: Uint8Array;
+  readonly chunks: readonly Uint8Array[];
 }
 
 /** A unit component, and how its imports map to the outer component's. */
@@ -84,6 +90,12 @@ export interface BuiltUnit {
   readonly component: Uint8Array;
   /** The unit's core module, as configured (for tests and benchmarks that drive it directly). */
   readonly core: Uint8Array;
+  /**
+   * The contents of the unit's passive data segment, which its component and
+   * core module hold only a placeholder for: the build fills it into its
+   * output, last (binary/passive-data.ts).
+   */
+  readonly passiveData?: PassiveData;
   /** The unit's import name → the outer import it needs. */
   readonly imports: ReadonlyMap<string, string>;
   /** The interface names the unit exports. */
@@ -137,7 +149,7 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     importModules: new Map(imports.flatMap((i) => (i.adapterModule ? [[i.adapterModule, coreImportModule(i.name)]] : []))),
     exportName: (name) => exportNames.get(name) ?? (adapterExports.has(name) ? undefined : null),
   });
-  const core = spec.passiveData ? fillPassiveSegment(edited, new TextEncoder().encode(PLACEHOLDER), spec.passiveData) : edited;
+  const core = edited;
   const witSource = unitWorldSource(wit, imports, spec.exports);
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {
@@ -147,5 +159,6 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     imports: new Map(imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
     ...(spec.widen ? { widen: spec.widen } : {}),
+    ...(spec.passiveData ? { passiveData: { placeholder: new TextEncoder().encode(PLACEHOLDER), chunks: spec.passiveData } } : {}),
   };
 }

@@ -107,7 +107,8 @@ function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint
 }
 
 /** The config blob (layout in ./assembly/vfs.ts) and the blob of file contents. */
-function vfsConfig(tree: GuestTree, memoryLimit: number): { config: Uint8Array; data: Uint8Array } {
+// The tree as the adapter's config, and the file contents (in config order) for its passive segment.
+function vfsConfig(tree: GuestTree, memoryLimit: number): { config: Uint8Array; data: Uint8Array[] } {
   const files: Uint8Array[] = [];
   let dataLength = 0;
   const body = new ConfigBlob();
@@ -131,14 +132,8 @@ function vfsConfig(tree: GuestTree, memoryLimit: number): { config: Uint8Array; 
   body.u32(tree.preopens.size);
   for (const [path, node] of tree.preopens) body.u32(queue.findIndex(([n]) => n === node)).text(path);
   if (dataLength > 0xffffffff) throw new CompositionError('the embedded files hold more than 4 GiB, more than one data segment can', 'filesystem');
-  const data = new Uint8Array(dataLength);
-  let at = 0;
-  for (const file of files) {
-    data.set(file, at);
-    at += file.length;
-  }
   body.u64(BigInt(memoryLimit));
-  return { config: new ConfigBlob().u32(queue.length).raw(body.finish()).finish(), data };
+  return { config: new ConfigBlob().u32(queue.length).raw(body.finish()).finish(), data: files };
 }
 
 // What the io group always calls: drops, the preopens and file streams.
