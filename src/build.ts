@@ -8,7 +8,7 @@ import { CompositionError } from './compose/errors.js';
 import { prepareApp, type PreparedApp } from './inspect/prepare-app.js';
 import { componentWit } from './jco/jco.js';
 import { diskUnitCache, type UnitCache } from './units/unit-cache.js';
-import { fillPassiveSegment } from './binary/passive-data.js';
+import { fillSegments } from './binary/data-segments.js';
 import { ManifestError } from './policies/diagnostics.js';
 import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
@@ -139,8 +139,8 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   const features = wasmFeatures(composed);
   if (features.length) notes.push(`the output uses Wasm proposals beyond the core spec, which its host must have: ${features.join(', ')}`);
   // The embedded files go in last: composing and validating never copy them.
-  const output = units.reduce((bytes, u) => (u.passiveData ? fillPassiveSegment(bytes, u.passiveData.placeholder, u.passiveData.chunks) : bytes),
-    embedAudit(composed, report));
-  const dataBytes = (u: BuiltUnit) => u.passiveData?.chunks.reduce((n, c) => n + c.length, 0) ?? 0;
+  const output = fillSegments(embedAudit(composed, report), units.flatMap((u) => u.segments ?? []));
+  // A unit's size counts its segments' bytes in place of their placeholders.
+  const dataBytes = (u: BuiltUnit) => (u.segments ?? []).reduce((n, fill) => fill.chunks.reduce((m, c) => m + c.length, n - fill.placeholder.length), 0);
   return { component: output, plan, audit: report, notes, features, unitSizes: new Map(units.map((u) => [u.name, u.component.length + dataBytes(u)])) };
 }

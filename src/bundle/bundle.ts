@@ -5,6 +5,7 @@
 // carries them gzipped inside it, so that it works from file://.
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
+import { sameBytes } from '../binary/bytes.js';
 import { readComponent } from '../binary/component-reader.js';
 import { transpile } from '../jco/jco.js';
 import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
@@ -94,14 +95,10 @@ async function transpileParts(component: Uint8Array, name: string, say: (m: stri
       if (!file.endsWith('.wasm')) continue;
       const pair = (core[file] ??= [file, file]);
       if (!multiMemory) files.set(file, bytes);
-      else if (!sameBytes(files.get(file), bytes)) files.set((pair[1] = file.replace(/\.wasm$/, '.mm.wasm')), bytes);
+      else if (!sameBytes(files.get(file) ?? new Uint8Array(), bytes)) files.set((pair[1] = file.replace(/\.wasm$/, '.mm.wasm')), bytes);
     }
   }
   return { files, core, glue };
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  return a !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 // The entry module of a folder bundle: parts are fetched beside it.

@@ -14,6 +14,7 @@
 // adapter modules, lower `memory.copy` between memories (or a byte loop) to
 // one imported copy function rather than a load and a store per byte. Once it
 // does, this patch finds no loop and changes nothing.
+import { containsBytes } from '../binary/bytes.js';
 import { FUNC_REF, IMPORT_LINE, START_LINE } from '../binary/wat-lines.js';
 import { parseWat, printWasm } from '../jco/jco.js';
 
@@ -142,7 +143,7 @@ export async function bulkListCopies(files: Readonly<Record<string, Uint8Array>>
   let loops = 0;
   const AUGMENTS = new TextEncoder().encode('augments');
   for (const [file, bytes] of Object.entries(files)) {
-    if (!file.endsWith('.wasm') || !contains(bytes, AUGMENTS)) continue;
+    if (!file.endsWith('.wasm') || !containsBytes(bytes, AUGMENTS)) continue;
     const patched = await patchModule(bytes);
     const glue = patched && patchGlue(js, file, patched.memories);
     if (!patched || glue === undefined) continue;
@@ -152,12 +153,4 @@ export async function bulkListCopies(files: Readonly<Record<string, Uint8Array>>
   }
   out[entry] = new TextEncoder().encode(js);
   return { files: out, loops };
-}
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
 }

@@ -5,10 +5,21 @@ const encoder = new TextEncoder();
 
 /** Builds one config blob. */
 export class ConfigBlob {
-  private bytes: number[] = [];
+  // A buffer that doubles as it fills: a tree of 100,000 files makes a blob of megabytes.
+  private bytes = new Uint8Array(256);
+  private length = 0;
+
+  private room(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + more));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
 
   u32(value: number): this {
-    this.bytes.push(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff);
+    this.room(4);
+    new DataView(this.bytes.buffer).setUint32(this.length, value >>> 0, true);
+    this.length += 4;
     return this;
   }
 
@@ -24,11 +35,13 @@ export class ConfigBlob {
   }
 
   raw(bytes: Uint8Array): this {
-    for (const byte of bytes) this.bytes.push(byte);
+    this.room(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
     return this;
   }
 
   finish(): Uint8Array {
-    return Uint8Array.from(this.bytes);
+    return this.bytes.slice(0, this.length);
   }
 }

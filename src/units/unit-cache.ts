@@ -112,7 +112,7 @@ export function diskUnitCache(dir: string): UnitCache {
         }
       }
       const units = await make();
-      const bytes = units.every((u) => !u.widen && !u.passiveData) ? encode(units) : undefined;
+      const bytes = units.every((u) => !u.widen && !u.segments) ? encode(units) : undefined;
       // A cache that cannot be written costs a rebuild next time, never this build.
       if (path && bytes && bytes.length <= MAX_ENTRY_BYTES) await store(dir, path, bytes).catch(() => {});
       return units;

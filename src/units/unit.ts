@@ -7,6 +7,7 @@ import { withoutCustomSections } from '../binary/component-reader.js';
 import { componentEmbed, componentNew } from '../jco/jco.js';
 import { coreExportName, coreImportModule, formatInterfaceName, type InterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
+import { segmentPlaceholder, setAsideLargeSegments, type SegmentFill } from '../binary/data-segments.js';
 import { editCoreModule } from './core-module-edit.js';
 import { CONFIG_MODULE, wizer } from './wizer.js';
 
@@ -78,12 +79,6 @@ export interface UnitSpec {
   readonly widen?: ReadonlyMap<string, Widening>;
 }
 
-/** A passive segment's placeholder, and the bytes that take its place. */
-export interface PassiveData {
-  readonly placeholder: Uint8Array;
-  readonly chunks: readonly Uint8Array[];
-}
-
 /** A unit component, and how its imports map to the outer component's. */
 export interface BuiltUnit {
   readonly name: string;
@@ -91,11 +86,11 @@ export interface BuiltUnit {
   /** The unit's core module, as configured (for tests and benchmarks that drive it directly). */
   readonly core: Uint8Array;
   /**
-   * The contents of the unit's passive data segment, which its component and
-   * core module hold only a placeholder for: the build fills it into its
-   * output, last (binary/passive-data.ts).
+   * Contents of the unit's data segments that its component and core module
+   * hold only placeholders for (the embedded files, a large snapshot): the
+   * build fills them into its output, last (binary/data-segments.ts).
    */
-  readonly passiveData?: PassiveData;
+  readonly segments?: readonly SegmentFill[];
   /** The unit's import name → the outer import it needs. */
   readonly imports: ReadonlyMap<string, string>;
   /** The interface names the unit exports. */
@@ -131,11 +126,13 @@ function trapName(spec: UnitSpec, imports: readonly UnitImport[], module: string
 }
 
 const DATA_MODULE = 'virt-data';
-const PLACEHOLDER = 'virt-passive-data-placeholder';
+const LARGE_SEGMENT = 1024;
 
 /** Builds one unit component. */
 export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit> {
-  const snapshot = await wizer(new Uint8Array(await readFile(spec.adapter)), spec.config);
+  // A snapshot's large segments (the vfs unit's tree) stay out of the WAT edit and of jco, until the output.
+  const { module: snapshot, fills } = setAsideLargeSegments(await wizer(new Uint8Array(await readFile(spec.adapter)), spec.config), LARGE_SEGMENT);
+  const placeholder = segmentPlaceholder();
   const imports = spec.imports.filter((i) => i.adapterModule === undefined || i.functions.size > 0);
   const exportNames = new Map<string, string>();
   for (const e of spec.exports) for (const [fn, core] of e.functions) exportNames.set(core, coreExportName(e.name, fn));
@@ -145,7 +142,7 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     stubBody: (module, name) => (module === DATA_MODULE && name === 'copy' && spec.passiveData
       ? ['local.get 0', 'local.get 1', 'local.get 2', `memory.init $${DATA_MODULE}`]
       : undefined),
-    helpers: spec.passiveData ? [`  (data $${DATA_MODULE} "${PLACEHOLDER}")`] : [],
+    helpers: spec.passiveData ? [`  (data $${DATA_MODULE} "${new TextDecoder().decode(placeholder)}")`] : [],
     importModules: new Map(imports.flatMap((i) => (i.adapterModule ? [[i.adapterModule, coreImportModule(i.name)]] : []))),
     exportName: (name) => exportNames.get(name) ?? (adapterExports.has(name) ? undefined : null),
   });
@@ -159,6 +156,6 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     imports: new Map(imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
     ...(spec.widen ? { widen: spec.widen } : {}),
-    ...(spec.passiveData ? { passiveData: { placeholder: new TextEncoder().encode(PLACEHOLDER), chunks: spec.passiveData } } : {}),
+    ...(spec.passiveData ? { segments: [...fills, { placeholder, chunks: spec.passiveData }] } : fills.length ? { segments: fills } : {}),
   };
 }

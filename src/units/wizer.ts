@@ -8,22 +8,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import wizerPath from '@bytecodealliance/wizer';
+import { ByteWriter } from '../binary/byte-writer.js';
 
 const run = promisify(execFile);
 
 /** The import module name under which an adapter reads its config during init. */
 export const CONFIG_MODULE = 'virt-config';
 
-function configProviderWat(blob: Uint8Array): string {
+// The config provider, written as a binary module: as WAT text, a blob of megabytes costs seconds to escape and parse.
+function configProvider(blob: Uint8Array): Uint8Array {
   const pages = Math.max(1, Math.ceil(blob.length / 65536));
-  let data = '';
-  for (const byte of blob) data += '\\' + byte.toString(16).padStart(2, '0');
-  return `(module
-  (memory ${pages})
-  (data (i32.const 0) "${data}")
-  (func (export "size") (result i32) i32.const ${blob.length})
-  (func (export "byte") (param i32) (result i32) local.get 0 i32.load8_u))
-`;
+  // A function body: its size, no locals, its instructions.
+  const body = (instructions: Uint8Array) => new ByteWriter().u32(instructions.length + 1).u8(0).raw(instructions).finish();
+  const size = body(new ByteWriter().u8(0x41).s33(blob.length).u8(0x0b).finish()); // i32.const <length>
+  const byte = body(Uint8Array.of(0x20, 0x00, 0x2d, 0x00, 0x00, 0x0b)); // local.get 0; i32.load8_u
+  return new ByteWriter()
+    .raw(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0))
+    .section(1, Uint8Array.of(2, 0x60, 0, 1, 0x7f, 0x60, 1, 0x7f, 1, 0x7f)) // () -> i32, (i32) -> i32
+    .section(3, Uint8Array.of(2, 0, 1))
+    .section(5, new ByteWriter().u32(1).u8(0).u32(pages).finish())
+    .section(7, new ByteWriter().u32(2).name('size').u8(0).u32(0).name('byte').u8(0).u32(1).finish())
+    .section(10, new ByteWriter().u32(2).raw(size).raw(byte).finish())
+    .section(11, new ByteWriter().u32(1).raw(Uint8Array.of(0, 0x41, 0, 0x0b)).u32(blob.length).raw(blob).finish())
+    .finish();
 }
 
 /** Instantiates `module`, runs its `init` export with `config` readable, and returns the snapshot. */
@@ -32,9 +39,9 @@ export async function wizer(module: Uint8Array, config: Uint8Array): Promise<Uin
   try {
     const input = join(dir, 'in.wasm');
     const output = join(dir, 'out.wasm');
-    const provider = join(dir, 'config.wat');
+    const provider = join(dir, 'config.wasm');
     await writeFile(input, module);
-    await writeFile(provider, configProviderWat(config));
+    await writeFile(provider, configProvider(config));
     await run(wizerPath, [
       '--init-func', 'init',
       '--preload', `${CONFIG_MODULE}=${provider}`,
