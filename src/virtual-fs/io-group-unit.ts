@@ -35,7 +35,12 @@ const rep = (kind: number): string => `i32.const ${(VIRTUAL | kind) | 0}`;
 // A stream on a virtual file: VIRTUAL | FILE_STREAM | the vfs unit's stream handle.
 // (Not bit 30: jco's handle tables keep their own flag there, and lose it from a rep.)
 const FILE_STREAM = 0x20000000;
+// An io error of a virtual file: VIRTUAL | FILE_ERROR | its filesystem error-code, which `filesystem-error-code` answers.
+const FILE_ERROR = 0x10000000;
+const ERROR_ID = 'wasi:io/error';
+const FILE_ERROR_TEXT = new TextEncoder().encode('a write to a virtual file failed (see filesystem-error-code)');
 const isFileStream = ['local.get 0', `i32.const ${FILE_STREAM}`, 'i32.and'];
+const isFileError = ['local.get 0', `i32.const ${(VIRTUAL | FILE_ERROR) | 0}`, 'i32.and', `i32.const ${(VIRTUAL | FILE_ERROR) | 0}`, 'i32.eq'];
 const unwrap = (mask: number): string[] => [`i32.const ${mask}`, 'i32.and'];
 const VFS_MODULE = 'virt:fs/vfs';
 // File stream methods, and the vfs function that answers each (flushes need none).
@@ -81,7 +86,7 @@ function dropHelpers(drops: number, core: CoreView): string[] {
 // Helpers over virtual pollables: ready now? (READY, or a deadline the floor has passed), and their deadline.
 function pollableHelpers(state: number): string[] {
   const slot = ['local.get 0', `i32.const ${VIRTUAL | DEADLINE}`, 'i32.sub', `i32.const ${SLOT_SIZE}`, 'i32.mul', `i32.const ${state + 16}`, 'i32.add'];
-  const isDeadline = ['local.get 0', `i32.const ${(VIRTUAL | DEADLINE) | 0}`, 'i32.ge_s', 'local.get 0', 'i32.const 0', 'i32.lt_s', 'i32.and'];
+  const isDeadline = ['local.get 0', `i32.const ${(VIRTUAL | DEADLINE) | 0}`, 'i32.sub', `i32.const ${SLOTS}`, 'i32.lt_u'];
   return [
     `  (func $virt-deadline (param i32) (result i64)
     ${isDeadline.join(' ')}
@@ -135,7 +140,9 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
   const payload = (expr: string): number => abi.variant(STREAMS, expr).payloadOffset;
   if (stdio.stdin.mode === 'file') throw new Error('assertion failed: the build loads stdin files before it builds units');
   const text = stdio.stdin.mode === 'text' ? stdio.stdin.data : new Uint8Array();
-  const state = reservedBase(text.length);
+  // The data: the stdin text, then the debug string of a virtual file's io error.
+  const data = new Uint8Array([...text, ...(virtualFs ? FILE_ERROR_TEXT : [])]);
+  const state = reservedBase(data.length);
 
   // Writes `result::ok` (with `value` instructions storing its payload), or `err(closed)`, to the return area.
   const ok = (store: string[] = []): string[] => [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', ...store, `i32.const ${RETURN_AREA}`];
@@ -150,7 +157,9 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
     const target = FILE_STREAM_CALLS[name];
     if (!target) return name.includes('flush') ? ok() : [];
     return [...flushingDrops(forwardBody({
-      abi, core, coreName, func: coreName.slice(coreName.lastIndexOf('|') + 1), id: STREAMS, ownsResourcesOf: () => false,
+      abi, core, coreName, func: coreName.slice(coreName.lastIndexOf('|') + 1), id: STREAMS,
+      // The vfs unit's `last-operation-failed` holds an error-code: the io group makes it a virtual io error.
+      ownsResourcesOf: (home) => home === ERROR_ID, toRep: () => [`i32.const ${(VIRTUAL | FILE_ERROR) | 0}`, 'i32.or'],
       target: { module: VFS_MODULE, func: target }, param: (i) => (i === 0 ? unwrap(~(VIRTUAL | FILE_STREAM)) : []),
     })).instructions];
   }
@@ -159,8 +168,16 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
   function vfsBody(func: string, coreName: string, core: CoreView, id: string): FunctionBody {
     const kind = DROP_KINDS.indexOf(func === 'descriptor_dtor' ? 'drop-descriptor' : 'drop-directory-entry-stream');
     if (func.endsWith('_dtor')) return { instructions: ['local.get 0', ...unwrap(~VIRTUAL), `i32.const ${kind << 30}`, 'i32.or', 'call $virt-defer-drop'] };
-    // No io error ever comes from a virtual file.
-    if (func === 'filesystem-error-code') return { instructions: [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', `i32.const ${RETURN_AREA}`] };
+    // A virtual file's io error holds its error-code; no other io error comes from a file.
+    if (func === 'filesystem-error-code') {
+      return {
+        instructions: [
+          `i32.const ${RETURN_AREA}`, ...isFileError, 'i32.store8',
+          `i32.const ${RETURN_AREA}`, 'local.get 0', 'i32.const 0xff', 'i32.and', 'i32.store8 offset=1',
+          `i32.const ${RETURN_AREA}`,
+        ],
+      };
+    }
     const method = /^\[method\](?:descriptor|directory-entry-stream)\.(.+)$/.exec(func)?.[1];
     const target = method ?? func;
     // Every borrowed descriptor or listing (`self`, a second descriptor) is a virtual rep: the vfs takes its handle.
@@ -190,7 +207,10 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       const result = 'result<u64, stream-error>';
       return [...isKind(KIND.closedOutput), 'if', ...errClosed(result), 'return', 'end', ...ok(u64At(payload(result), ['i64.const 0']))];
     }
-    // No virtual stream fails with an io error, so no virtual error exists: error methods forward.
+    if (resource === 'error') {
+      if (name !== 'to-debug-string' || !virtualFs) return undefined;
+      return [`i32.const ${RETURN_AREA}`, `i32.const ${DATA_BASE + text.length}`, 'i32.store', `i32.const ${RETURN_AREA}`, `i32.const ${FILE_ERROR_TEXT.length}`, 'i32.store offset=4', `i32.const ${RETURN_AREA}`];
+    }
     if (resource !== 'input-stream') return undefined;
     // Input streams: only the text has bytes; the end of the text, ignore and deny all answer `closed`.
     const reads = name === 'read' || name === 'blocking-read';
@@ -292,7 +312,7 @@ export function ioGroupUnit(wit: WasiWit, imports: readonly AppImport[], stdio: 
       ...(virtualFs ? [{ name: VFS_NAME, outer: formatInterfaceName(VFS_NAME), functions: new Set(vfsFunctions(wit, imports.find((app) => interfaceId(app.name) === FS_TYPES_ID))) }] : []),
     ],
     keepImport: (module, name) => keepForwardingImport(module, name) || module.includes(`|${VFS_MODULE}@`),
-    data: text,
+    data,
     reserve: 16 + SLOTS * SLOT_SIZE + (virtualFs ? 16 + DROPS * 4 : 0),
     helpers: (core) => [
       ...FORWARDING_HELPERS, ...pollableHelpers(state), ...(virtualFs ? dropHelpers(state + 16 + SLOTS * SLOT_SIZE, core) : []),

@@ -1290,39 +1290,57 @@ export function stream_check_write(handle: u32): usize {
   return streamOf(handle) == null ? closed(8) : okU64(1 << 20);
 }
 
-function streamWrite(s: FileStream, ptr: usize, len: usize): bool {
-  if (!s.node.writable) return false;
+// `err(last-operation-failed(code))`: the u32 is an error-code, which the io group makes an io error that
+// `filesystem-error-code` answers.
+function lastOperationFailed(code: u8): usize {
+  store<u8>(ret, 1);
+  store<u8>(ret, 0, 4);
+  store<u32>(ret, code, 8);
+  return ret;
+}
+
+const CLOSED: i32 = -1;
+
+// 0, CLOSED (a stream that cannot write), or the error-code of a write that failed (out of room).
+function streamWrite(s: FileStream, ptr: usize, len: usize): i32 {
+  if (!s.node.writable) return CLOSED;
   if (s.host >= 0) {
     if (s.append) {
       const size = hostSize(s.host);
-      if (size < 0) return false;
+      if (size < 0) return CLOSED;
       s.position = <u64>size;
     }
     hostWrite(s.host, ptr, len, s.position, hostRet);
-    if (load<u8>(hostRet) != 0) return false;
+    if (load<u8>(hostRet) != 0) return CLOSED;
   } else {
     if (s.append) s.position = s.node.size;
-    if (writeBytes(s.node, s.position, ptr, len) != 0) return false;
+    const code = writeBytes(s.node, s.position, ptr, len);
+    if (code != 0) return code;
   }
   s.position += <u64>len;
-  return true;
+  return 0;
+}
+
+function streamWriteResult(outcome: i32): usize {
+  return outcome == 0 ? ok() : outcome == CLOSED ? closed(4) : lastOperationFailed(<u8>outcome);
 }
 
 export function stream_write(handle: u32, ptr: usize, len: usize): usize {
   enter();
   const s = streamOf(handle);
-  return s != null && streamWrite(s, ptr, len) ? ok() : closed(4);
+  return s == null ? closed(4) : streamWriteResult(streamWrite(s, ptr, len));
 }
 
 export function stream_write_zeroes(handle: u32, len: u64): usize {
   enter();
   const s = streamOf(handle);
-  if (s == null || len > memoryLimit) return closed(4);
+  if (s == null) return closed(4);
+  if (len > memoryLimit) return lastOperationFailed(E_NOSPC);
   const zeroes = heap.alloc(<usize>len + 1);
   memory.fill(zeroes, 0, <usize>len);
-  const written = streamWrite(s, zeroes, <usize>len);
+  const outcome = streamWrite(s, zeroes, <usize>len);
   heap.free(zeroes);
-  return written ? ok() : closed(4);
+  return streamWriteResult(outcome);
 }
 
 export function drop_stream(handle: u32): void {
