@@ -67,6 +67,13 @@ test('a failing guest: the page shows the exit code that `virt run` gives', asyn
   assert.is((await runCommand(new Uint8Array(readFileSync(output)))).exitCode, 1);
 });
 
+test('a trap shows exit code 134 and the trap, as virt run reports it', async () => {
+  buildAndBundle('trap', 'version: 1\nexit: deny\nenv:\n  vars: { EXIT_CODE: "3" }\n', 'apps/env-print.wasm');
+  const page = await load('trap/index.html');
+  assert.is(page.exitCode, '134');
+  assert.match(page.stderr, /trapped: .*unreachable.* in `exit-denied-by-manifest`/);
+});
+
 test('an embedded tree with a symlink, an inline file and a writable /tmp (examples/files)', async () => {
   const files = join(work, 'files-src');
   cpSync(join(root, 'examples/files'), files, { recursive: true, verbatimSymlinks: true });

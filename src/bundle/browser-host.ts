@@ -31,6 +31,13 @@ export interface BrowserRunResult {
 /** The exit code of a run whose guest trapped, as wasmtime reports one (128 + SIGABRT). */
 export const TRAP_EXIT_CODE = 134;
 
+/** A trap's message and, when the stack names one, the wasm function it happened in: a denial names itself. */
+export function describeTrap(error: WebAssembly.RuntimeError): string {
+  // V8 names the frame's module `wasm://wasm/<hash>` (Node) or by its URL (Chromium), then `wasm-function[i]`.
+  const named = /at ([^\s(]+) \([^)]*wasm(?::\/\/|-function\[)/.exec(error.stack ?? '');
+  return `${error.message}${named ? ` in \`${named[1]}\`` : ''}`;
+}
+
 /** The interfaces this host serves, unversioned; a bundle may import only these, at 0.2.x. */
 export const BROWSER_INTERFACES: readonly string[] = [
   'wasi:cli/environment', 'wasi:cli/exit', 'wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr',
@@ -275,7 +282,7 @@ export function createRunner(parts: BundleParts): (options?: BrowserRunOptions) 
     } catch (error) {
       if (error instanceof Exit) return { exitCode: error.code };
       if (error instanceof Error && error.constructor.name === 'ComponentError') return { exitCode: 1 };
-      if (error instanceof WebAssembly.RuntimeError) return { exitCode: TRAP_EXIT_CODE, trap: error.message };
+      if (error instanceof WebAssembly.RuntimeError) return { exitCode: TRAP_EXIT_CODE, trap: describeTrap(error) };
       throw error;
     } finally {
       out?.end();

@@ -13,7 +13,7 @@ import * as io from '@bytecodealliance/preview2-shim/io';
 import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import { wasmFeatures } from '../binary/wasm-features.js';
-import { TRAP_EXIT_CODE } from '../bundle/browser-host.js';
+import { describeTrap, TRAP_EXIT_CODE } from '../bundle/browser-host.js';
 import { requireFeatures, translationError } from './engine-features.js';
 import { defaultCacheDir, transpiled, transpiledUncached } from './transpile-cache.js';
 
@@ -159,12 +159,6 @@ export function hostImports(options: Pick<RunOptions, 'args' | 'env' | 'cwd' | '
     'wasi:http/outgoing-handler': http.outgoingHandler,
     ...options.imports,
   };
-}
-
-// `wasm trap: ... executed in `wall-clock-denied-by-manifest``: the innermost named wasm frame says why.
-function describeTrap(error: WebAssembly.RuntimeError): string {
-  const named = /at ([^\s(]+) \(wasm:\/\//.exec(error.stack ?? '');
-  return `${error.message}${named ? ` in \`${named[1]}\`` : ''}`;
 }
 
 type Write = typeof process.stdout.write;
