@@ -131,10 +131,14 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
   const data = spec.data ?? new Uint8Array();
   const scratch = reservedBase(data.length) + Math.ceil((spec.reserve ?? 0) / 16) * 16;
   const resetScratch = [`i32.const ${SCRATCH_TOP}`, `i32.const ${scratch}`, 'i32.store'];
+  // A destructor that does nothing need not exist: without one, wit-component adds no shim and fixup modules
+  // (two core instances, a table) to the unit.
+  const idleDestructors = new Set([...text.matchAll(/\(export "([^"]*_dtor)" \(func/g)].map((m) => m[1])
+    .filter((coreName) => spec.body(funcName(coreName), coreName, view).instructions.length === 0));
   const core = await editCoreModule({ text }, {
     stubImport: (module, name) => (spec.keepImport(module, name) ? undefined : `${name}-unused`),
     importModules: new Map(),
-    exportName: () => undefined,
+    exportName: (name) => (idleDestructors.has(name) ? null : undefined),
     body: (name) => {
       if (REALLOC_EXPORTS.has(name)) return scratchRealloc(scratch);
       if (!name.includes('|')) return undefined;
