@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { patchGlue } from '../dist/run/glue-patch.js';
+import { patchGlue } from '../dist/jco/glue-patch.js';
 import { transpile } from '../dist/jco/jco.js';
-import { bulkListCopies } from '../dist/run/list-copy-patch.js';
+import { bulkListCopies } from '../dist/jco/list-copy-patch.js';
 import { build, load, nodeFiles, run } from '../dist/index.js';
 import { cacheDir, cli, fixture } from './helpers.js';
 
@@ -14,9 +14,9 @@ test("jco's JSPI probes become typeof checks, its fresh memory views cached ones
   const files = await transpile(app, 'component');
   const original = new TextDecoder().decode(files['component.js']);
   const { js, probes, views, debugLogs } = patchGlue(original);
-  assert.is(debugLogs, 1, 'no debug switch found: has jco changed its glue? then drop that rewrite from src/run/glue-patch.ts');
+  assert.is(debugLogs, 1, 'no debug switch found: has jco changed its glue? then drop that rewrite from src/jco/glue-patch.ts');
   assert.not.match(js, 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }');
-  assert.ok(probes >= 1, 'no JSPI probe found: has jco changed its glue? then drop that rewrite from src/run/glue-patch.ts');
+  assert.ok(probes >= 1, 'no JSPI probe found: has jco changed its glue? then drop that rewrite from src/jco/glue-patch.ts');
   assert.ok(views >= 1, 'no fresh DataView of a memory found: has jco changed its glue?');
   assert.not.match(js, /try\s*\{\s*[\w$]+\s*=\s*WebAssembly\.promising/);
   assert.is(js.match(/new DataView\([\w$.]+\.buffer\)/g).length, 1, 'only the helper that caches views makes one');
@@ -38,7 +38,7 @@ test('without multi-memory, each byte loop that copies a list between components
     files: nodeFiles(dir),
   });
   const { files, loops } = await bulkListCopies(await transpile(component, 'component'), 'component.js');
-  assert.ok(loops >= 4, `found ${loops} byte loops: has jco changed its adapters? then drop src/run/list-copy-patch.ts once it copies in bulk`);
+  assert.ok(loops >= 4, `found ${loops} byte loops: has jco changed its adapters? then drop src/jco/list-copy-patch.ts once it copies in bulk`);
   const js = new TextDecoder().decode(files['component.js']);
   assert.match(js, "'virt mem1 CopyIn': (to, from, len) =>");
   assert.match(js, "'virt mem1 CopyOut': (to, from, len) =>");

@@ -18,6 +18,8 @@ export interface BrowserRunOptions {
   readonly stdout?: (bytes: Uint8Array) => void;
   /** Called with each chunk the guest writes to stderr. Default: console.error, a line at a time. */
   readonly stderr?: (bytes: Uint8Array) => void;
+  /** Run jco's glue for engines with Wasm multi-memory. Default: whether this engine has it; false compares the other. */
+  readonly multiMemory?: boolean;
 }
 
 /** How a run ended. */
@@ -261,20 +263,23 @@ export function hasMultiMemory(): boolean {
 
 /** A bundle's `run`: instantiates the output afresh for each call, with its own host. */
 export function createRunner(parts: BundleParts): (options?: BrowserRunOptions) => Promise<BrowserRunResult> {
-  const multiMemory = hasMultiMemory();
+  const engine = hasMultiMemory();
+  // Compiled once per file and glue: a core module the two glues share is one file.
   const compiled = new Map<string, Promise<WebAssembly.Module>>();
-  const coreModule = (file: string): Promise<WebAssembly.Module> => {
-    if (!compiled.has(file)) compiled.set(file, parts.coreModule(file, multiMemory));
-    return compiled.get(file)!;
+  const coreModule = (multiMemory: boolean) => (file: string): Promise<WebAssembly.Module> => {
+    const key = `${multiMemory}:${file}`;
+    if (!compiled.has(key)) compiled.set(key, parts.coreModule(file, multiMemory));
+    return compiled.get(key)!;
   };
   return async (options = {}) => {
+    const multiMemory = options.multiMemory ?? engine;
     const glue = await parts.glue(multiMemory);
     const out = options.stdout ? undefined : lines((line) => console.log(line));
     const err = options.stderr ? undefined : lines((line) => console.error(line));
     const imports = browserImports(parts.interfaces, { ...options, args: options.args ?? [parts.name] },
       options.stdout ?? out!.sink, options.stderr ?? err!.sink);
     try {
-      const exports = await glue.instantiate(coreModule, imports);
+      const exports = await glue.instantiate(coreModule(multiMemory), imports);
       const run = Object.entries(exports).find(([name]) => /^wasi:cli\/run@/.test(name))?.[1] as { run(): void } | undefined;
       if (!run) throw new Error('the component exports no `wasi:cli/run`');
       run.run();

@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { sameBytes } from '../binary/bytes.js';
 import { readComponent } from '../binary/component-reader.js';
+import { patchGlue } from '../jco/glue-patch.js';
 import { transpile } from '../jco/jco.js';
+import { bulkListCopies } from '../jco/list-copy-patch.js';
 import { interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
 import { BROWSER_INTERFACES } from './browser-host.js';
 
@@ -89,7 +91,11 @@ async function transpileParts(component: Uint8Array, name: string, say: (m: stri
   const glue: [string, string] = [`${name}.glue.js`, `${name}.glue-mm.js`];
   for (const multiMemory of [false, true]) {
     say(`transpiling with jco for engines ${multiMemory ? 'with' : 'without'} Wasm multi-memory`);
-    const out = await transpile(component, name, { multiMemory, minify: true });
+    // The glue without multi-memory is patched as `virt run`'s is (bulk list copies), and so is not minified:
+    // the patches read jco's own formatting.
+    const out = multiMemory
+      ? await transpile(component, name, { multiMemory, minify: true })
+      : patchedGlue((await bulkListCopies(await transpile(component, name), `${name}.js`)).files, `${name}.js`);
     for (const [file, bytes] of Object.entries(out)) {
       if (file === `${name}.js`) files.set(glue[Number(multiMemory)], bytes);
       if (!file.endsWith('.wasm')) continue;
@@ -99,6 +105,10 @@ async function transpileParts(component: Uint8Array, name: string, say: (m: stri
     }
   }
   return { files, core, glue };
+}
+
+function patchedGlue(files: Record<string, Uint8Array>, entry: string): Record<string, Uint8Array> {
+  return { ...files, [entry]: new TextEncoder().encode(patchGlue(new TextDecoder().decode(files[entry])).js) };
 }
 
 // The entry module of a folder bundle: parts are fetched beside it.
@@ -132,6 +142,7 @@ const WORKER = `self.onmessage = async ({ data }) => {
     const run = data.entry ? (await import(data.entry)).run : await unpack(data);
     const result = await run({
       args: data.args,
+      multiMemory: data.multiMemory,
       stdout: (bytes) => self.postMessage({ stdout: bytes }),
       stderr: (bytes) => self.postMessage({ stderr: bytes }),
     });
@@ -177,7 +188,10 @@ const show = (className) => {
 const stdout = show('');
 const stderr = show('stderr');
 const message = ${message};
-message.args = [message.name, ...new URLSearchParams(location.search).getAll('arg')];
+const query = new URLSearchParams(location.search);
+message.args = [message.name, ...query.getAll('arg')];
+// ?glue=baseline runs the glue for engines without multi-memory, to compare.
+if (query.get('glue') === 'baseline') message.multiMemory = false;
 const worker = new Worker(URL.createObjectURL(new Blob([${JSON.stringify(WORKER)}], { type: 'text/javascript' })));
 worker.onmessage = ({ data }) => {
   if (data.stdout) stdout(data.stdout);

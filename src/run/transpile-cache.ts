@@ -7,8 +7,8 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { hasMultiMemory } from '../bundle/browser-host.js';
 import { transpile } from '../jco/jco.js';
-import { patchGlue } from './glue-patch.js';
-import { bulkListCopies } from './list-copy-patch.js';
+import { patchGlue } from '../jco/glue-patch.js';
+import { bulkListCopies } from '../jco/list-copy-patch.js';
 
 /** The default cache folder: `$XDG_CACHE_HOME/virt` or `~/.cache/virt`. */
 export function defaultCacheDir(): string {

@@ -16,7 +16,7 @@
 // does, this patch finds no loop and changes nothing.
 import { containsBytes } from '../binary/bytes.js';
 import { FUNC_REF, IMPORT_LINE, START_LINE } from '../binary/wat-lines.js';
-import { parseWat, printWasm } from '../jco/jco.js';
+import { parseWat, printWasm } from './jco.js';
 
 const AUGMENT = /^\s*\(import "augments" "mem(\d+) (I32Load8U|I32Store8)" \(func \(;(\d+);\)/;
 const ANY_IMPORT = /^\s*\(import /;
