@@ -83,7 +83,7 @@ export interface UnitSpec {
 export interface BuiltUnit {
   readonly name: string;
   readonly component: Uint8Array;
-  /** The unit's core module, as configured (for tests and benchmarks that drive it directly). */
+  /** The unit's core module, as configured (for tests and benchmarks that drive it directly), placeholders and all. */
   readonly core: Uint8Array;
   /**
    * Contents of the unit's data segments that its component and core module
@@ -137,7 +137,7 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
   const exportNames = new Map<string, string>();
   for (const e of spec.exports) for (const [fn, core] of e.functions) exportNames.set(core, coreExportName(e.name, fn));
   const adapterExports = new Set(['memory', 'cabi_realloc']);
-  const edited = await editCoreModule(snapshot, {
+  const core = await editCoreModule(snapshot, {
     stubImport: (module, name) => trapName(spec, imports, module, name),
     stubBody: (module, name) => (module === DATA_MODULE && name === 'copy' && spec.passiveData
       ? ['local.get 0', 'local.get 1', 'local.get 2', `memory.init $${DATA_MODULE}`]
@@ -146,7 +146,7 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     importModules: new Map(imports.flatMap((i) => (i.adapterModule ? [[i.adapterModule, coreImportModule(i.name)]] : []))),
     exportName: (name) => exportNames.get(name) ?? (adapterExports.has(name) ? undefined : null),
   });
-  const core = edited;
+  const segments = [...fills, ...(spec.passiveData ? [{ placeholder, chunks: spec.passiveData }] : [])];
   const witSource = unitWorldSource(wit, imports, spec.exports);
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {
@@ -156,6 +156,6 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
     imports: new Map(imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
     ...(spec.widen ? { widen: spec.widen } : {}),
-    ...(spec.passiveData ? { segments: [...fills, { placeholder, chunks: spec.passiveData }] } : fills.length ? { segments: fills } : {}),
+    ...(segments.length ? { segments } : {}),
   };
 }
