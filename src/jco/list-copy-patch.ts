@@ -59,7 +59,8 @@ interface PatchedModule {
 
 async function patchModule(module: Uint8Array): Promise<PatchedModule | undefined> {
   const lines = (await printWasm(module)).split('\n');
-  if (lines.some((line) => /^\s*\((elem|table) /.test(line))) return undefined;
+  // Function indices move: a module that names functions anywhere but in whole-line references is left alone.
+  if (lines.some((line) => /^\s*\((elem|table) /.test(line) || (line.includes('ref.func') && !FUNC_REF.test(line)))) return undefined;
   const augments = new Map<string, { load?: number; store?: number }>();
   for (const line of lines) {
     const m = AUGMENT.exec(line);
