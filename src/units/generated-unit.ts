@@ -138,7 +138,8 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
   const core = await editCoreModule({ text }, {
     stubImport: (module, name) => (spec.keepImport(module, name) ? undefined : `${name}-unused`),
     importModules: new Map(),
-    exportName: (name) => (idleDestructors.has(name) ? null : undefined),
+    // Nor does a generated unit need initializing: without `cm32p2_initialize`, no module of wit-component's calls it.
+    exportName: (name) => (idleDestructors.has(name) || name === 'cm32p2_initialize' ? null : undefined),
     body: (name) => {
       if (REALLOC_EXPORTS.has(name)) return scratchRealloc(scratch);
       if (!name.includes('|')) return undefined;
