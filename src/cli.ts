@@ -21,6 +21,9 @@ import { defaultCacheDir } from './run/transpile-cache.js';
 /** Exit codes that scripts can rely on. */
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
 
+/** `virt run`'s exit code when its output pipe closed early: 128 + SIGPIPE, as a shell reports such a program. */
+const EXIT_SIGPIPE = 141;
+
 const HELP = `virt: sandbox a WebAssembly component with a capability manifest
 
 Usage:
@@ -40,7 +43,8 @@ Usage:
       Run a command component in-process on preview2-shim (jco). The guest gets
       no host environment and no host directories; --env, --dir and --cwd grant
       them.
-      Exits with the guest's exit code, or 134 when it traps.
+      Exits with the guest's exit code, or 134 when it traps (141 when the
+      reader of its output goes away, as with | head).
       The first run of a component transpiles it (about a second) and keeps the
       JS in ~/.cache/virt (XDG_CACHE_HOME), at most 512 MB (VIRT_CACHE_MAX_MB),
       least recently used first out. --no-cache keeps nothing; --cache DIR
@@ -202,6 +206,14 @@ async function runCommand(argv: string[]): Promise<number> {
   }
   for (const preopen of expectedHostPreopens(component)) {
     if (!(preopen in dirs)) process.stderr.write(`virt: note: the manifest mounts the host's ${preopen}, which this run does not grant: add --dir ${preopen} (or --dir HOST_DIR::${preopen})\n`);
+  }
+  // A reader that stops early (`virt run app.wasm | head`) closes the pipe: end quietly, as a program that
+  // SIGPIPE ends would, instead of with Node's stack trace of an unhandled EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(EXIT_SIGPIPE);
+    });
   }
   // Loaded here: preview2-shim's start-up is of no use to build and inspect.
   const { run } = await import('./run/run.js');

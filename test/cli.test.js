@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +133,18 @@ test('build reuses units built before from the same manifest and app, rebuilds a
   const repaired = build('e');
   assert.match(repaired.stderr, 'virt: building the environment unit');
   assert.equal(readFileSync(join(dir, 'e.wasm')), readFileSync(join(dir, 'a.wasm')));
+});
+
+test('run whose reader closes the pipe early (| head) ends quietly with 141, not a stack trace', async () => {
+  const child = spawn(process.execPath, [join(root, 'bin/virt.js'), 'run', 'test/fixtures/apps/env-print.wasm', '--', 'a'], {
+    cwd: root, env: { ...process.env, XDG_CACHE_HOME: join(tmpdir(), 'virt-test-xdg') },
+  });
+  child.stdout.destroy(); // the reader is gone before the guest writes
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  assert.is(status, 141, stderr);
+  assert.is(stderr, '');
 });
 
 test('run propagates the guest exit code, and passes arguments after --', () => {
