@@ -73,7 +73,41 @@ export interface BundleParts {
 
 class Exit extends Error {
   constructor(readonly code: number) {
-    super(`exit ${code}`);
+    super(`guest exited with ${code}`);
+  }
+}
+
+/** `wasi:cli/exit` for a host that runs a command to its end: `exit` throws, and {@link runToExit} catches it. */
+export const EXIT_INTERFACE = {
+  exit: (status: { tag: string }): never => {
+    throw new Exit(status.tag === 'ok' ? 0 : 1);
+  },
+  exitWithCode: (code: number): never => {
+    throw new Exit(code);
+  },
+};
+
+/**
+ * Instantiates a command and runs its `wasi:cli/run` to its end, with a host
+ * whose exit is {@link EXIT_INTERFACE}: the exit code (1 for `err`), or 134
+ * and the trap, wherever they happen. Any other error is thrown.
+ */
+export async function runToExit(
+  instantiate: () => Promise<Record<string, unknown>>,
+  instantiated: () => void = () => {},
+): Promise<BrowserRunResult> {
+  try {
+    const exports = await instantiate();
+    instantiated();
+    const run = Object.entries(exports).find(([name]) => /^wasi:cli\/run@/.test(name))?.[1] as { run(): void } | undefined;
+    if (!run) throw new Error('the component exports no `wasi:cli/run`: it is a library, not a command');
+    run.run();
+    return { exitCode: 0 };
+  } catch (error) {
+    if (error instanceof Exit) return { exitCode: error.code };
+    if (error instanceof Error && error.constructor.name === 'ComponentError') return { exitCode: 1 };
+    if (error instanceof WebAssembly.RuntimeError) return { exitCode: TRAP_EXIT_CODE, trap: describeTrap(error) };
+    throw error;
   }
 }
 
@@ -211,14 +245,7 @@ export function browserImports(
   const nanoseconds = (): bigint => BigInt(Math.round(performance.now() * 1e6));
   const all: Record<string, unknown> = {
     'wasi:cli/environment': { getEnvironment: () => env, getArguments: () => args, initialCwd: () => undefined },
-    'wasi:cli/exit': {
-      exit: (status: { tag: string }) => {
-        throw new Exit(status.tag === 'ok' ? 0 : 1);
-      },
-      exitWithCode: (code: number) => {
-        throw new Exit(code);
-      },
-    },
+    'wasi:cli/exit': EXIT_INTERFACE,
     'wasi:cli/stdin': { getStdin: () => streams.stdin },
     'wasi:cli/stdout': { getStdout: () => streams.stdout },
     'wasi:cli/stderr': { getStderr: () => streams.stderr },
@@ -279,16 +306,7 @@ export function createRunner(parts: BundleParts): (options?: BrowserRunOptions) 
     const imports = browserImports(parts.interfaces, { ...options, args: options.args ?? [parts.name] },
       options.stdout ?? out!.sink, options.stderr ?? err!.sink);
     try {
-      const exports = await glue.instantiate(coreModule(multiMemory), imports);
-      const run = Object.entries(exports).find(([name]) => /^wasi:cli\/run@/.test(name))?.[1] as { run(): void } | undefined;
-      if (!run) throw new Error('the component exports no `wasi:cli/run`');
-      run.run();
-      return { exitCode: 0 };
-    } catch (error) {
-      if (error instanceof Exit) return { exitCode: error.code };
-      if (error instanceof Error && error.constructor.name === 'ComponentError') return { exitCode: 1 };
-      if (error instanceof WebAssembly.RuntimeError) return { exitCode: TRAP_EXIT_CODE, trap: describeTrap(error) };
-      throw error;
+      return await runToExit(() => glue.instantiate(coreModule(multiMemory), imports));
     } finally {
       out?.end();
       err?.end();

@@ -13,7 +13,7 @@ import * as io from '@bytecodealliance/preview2-shim/io';
 import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import { wasmFeatures } from '../binary/wasm-features.js';
-import { describeTrap, TRAP_EXIT_CODE } from '../bundle/browser-host.js';
+import { EXIT_INTERFACE, runToExit, TRAP_EXIT_CODE } from '../bundle/browser-host.js';
 import { requireFeatures, translationError } from './engine-features.js';
 import { defaultCacheDir, transpiled, transpiledUncached } from './transpile-cache.js';
 
@@ -55,12 +55,6 @@ export interface RunResult {
 /** A loaded component, ready to instantiate any number of times. */
 export interface LoadedComponent {
   instantiate(imports: Record<string, unknown>): Promise<Record<string, unknown>>;
-}
-
-class ExitSignal extends Error {
-  constructor(readonly code: number) {
-    super(`guest exited with ${code}`);
-  }
 }
 
 type Instantiate = (
@@ -122,14 +116,7 @@ export function hostImports(options: Pick<RunOptions, 'args' | 'env' | 'cwd' | '
       getArguments: () => args,
       initialCwd: () => options.cwd,
     },
-    'wasi:cli/exit': {
-      exit: (status: { tag: string }) => {
-        throw new ExitSignal(status.tag === 'err' ? 1 : 0);
-      },
-      exitWithCode: (code: number) => {
-        throw new ExitSignal(code);
-      },
-    },
+    'wasi:cli/exit': EXIT_INTERFACE,
     'wasi:cli/stdin': cli.stdin,
     'wasi:cli/stdout': cli.stdout,
     'wasi:cli/stderr': cli.stderr,
@@ -203,20 +190,11 @@ export async function run(component: Uint8Array | LoadedComponent, options: RunO
   const [exitCode, stdout, stderr] = await capturing(options.capture ?? true, async () => {
     const start = performance.now();
     try {
-      const exports = await loaded.instantiate(hostImports(options));
-      timings.instantiate = performance.now() - start;
-      const runExport = Object.entries(exports).find(([name]) => /^wasi:cli\/run@/.test(name));
-      if (!runExport) throw new Error('the component exports no `wasi:cli/run`: it is a library, not a command');
-      (runExport[1] as { run(): void }).run();
-      return 0;
-    } catch (error) {
-      if (error instanceof ExitSignal) return error.code;
-      if (error instanceof Error && error.constructor.name === 'ComponentError') return 1;
-      if (error instanceof WebAssembly.RuntimeError) {
-        trap = describeTrap(error);
-        return TRAP_EXIT_CODE;
-      }
-      throw error;
+      const result = await runToExit(() => loaded.instantiate(hostImports(options)), () => {
+        timings.instantiate = performance.now() - start;
+      });
+      trap = result.trap;
+      return result.exitCode;
     } finally {
       timings.run = performance.now() - start - timings.instantiate;
     }
