@@ -48,6 +48,9 @@ export interface GeneratedUnitSpec {
 /** The address of the static return area that generated bodies write their results to. */
 export const RETURN_AREA = 16;
 
+/** A body that answers the none case of an option (a zero tag) in the return area. */
+export const RETURN_NONE: readonly string[] = [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', `i32.const ${RETURN_AREA}`];
+
 /** Where a unit's constant data (`GeneratedUnitSpec.data`) starts. */
 export const DATA_BASE = 1024;
 

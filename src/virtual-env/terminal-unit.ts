@@ -4,7 +4,7 @@
 //   get-terminal-stdin/stdout/stderr   none
 //   terminal-input, terminal-output    resource types only: no handle can exist
 import { mirrorExports } from '../null-sockets/sockets-unit.js';
-import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import { RETURN_NONE, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 
 /** The terminal interfaces, unversioned. */
@@ -22,7 +22,7 @@ export function nullTerminalUnit(imports: readonly AppImport[]): GeneratedUnitSp
     body(func) {
       // option<own<terminal-*>>: the none case in the return area (post-returns and destructors do nothing).
       if (func.startsWith('get-terminal-') && !func.endsWith('_post')) {
-        return { instructions: [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', `i32.const ${RETURN_AREA}`] };
+        return { instructions: [...RETURN_NONE] };
       }
       return { instructions: [] };
     },

@@ -5,7 +5,7 @@
 //   filesystem-error-code    none: no io error comes from a file
 //   every descriptor method  unreachable: no descriptor can exist, so none can be called
 import { IO_IDS, mirrorExports, sharedTypes } from '../null-sockets/sockets-unit.js';
-import { RETURN_AREA, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import { RETURN_AREA, RETURN_NONE, type GeneratedUnitSpec } from '../units/generated-unit.js';
 import type { AppImport } from '../units/unit.js';
 
 /** The unit that answers the app's wasi:filesystem imports with no filesystem at all. */
@@ -22,7 +22,7 @@ export function nullFilesystemUnit(imports: readonly AppImport[], all: ReadonlyM
         return { instructions: [`i32.const ${RETURN_AREA}`, 'i64.const 0', 'i64.store', `i32.const ${RETURN_AREA}`] };
       }
       if (func === 'filesystem-error-code') {
-        return { instructions: [`i32.const ${RETURN_AREA}`, 'i32.const 0', 'i32.store8', `i32.const ${RETURN_AREA}`] };
+        return { instructions: [...RETURN_NONE] };
       }
       return { name: `${func.replace(/^\[method\]/, '')}-without-a-descriptor`, instructions: ['unreachable'] };
     },
