@@ -820,13 +820,24 @@ function locateNew(handle: u32, ptr: usize, len: usize): bool {
   return failWith(E_EXIST);
 }
 
-// Whether a path's last component (trailing slashes aside) is longer than a name may be.
-function lastNameTooLong(ptr: usize, len: usize): bool {
+// Where a path ends without its trailing slashes (0 for a path of slashes alone).
+function lastEnd(ptr: usize, len: usize): usize {
   let end = len;
   while (end > 0 && load<u8>(ptr + end - 1) == 47) end--;
+  return end;
+}
+
+// Where the component that ends at `end` starts: after the slash before it, or at 0.
+function componentStart(ptr: usize, end: usize): usize {
   let start = end;
   while (start > 0 && load<u8>(ptr + start - 1) != 47) start--;
-  return <i32>(end - start) > NAME_MAX;
+  return start;
+}
+
+// Whether a path's last component (trailing slashes aside) is longer than a name may be.
+function lastNameTooLong(ptr: usize, len: usize): bool {
+  const end = lastEnd(ptr, len);
+  return <i32>(end - componentStart(ptr, end)) > NAME_MAX;
 }
 
 // A path's length without its trailing slashes (a lone `/` stays).
@@ -838,10 +849,8 @@ function withoutSlashes(ptr: usize, len: usize): usize {
 
 // 1 when a path's last component is `.`, 2 when it is `..`, else 0 (trailing slashes aside).
 function lastDots(ptr: usize, len: usize): u8 {
-  let end = len;
-  while (end > 0 && load<u8>(ptr + end - 1) == 47) end--;
-  let start = end;
-  while (start > 0 && load<u8>(ptr + start - 1) != 47) start--;
+  const end = lastEnd(ptr, len);
+  const start = componentStart(ptr, end);
   const n = end - start;
   if (n == 1 && load<u8>(ptr + start) == 46) return 1;
   if (n == 2 && load<u8>(ptr + start) == 46 && load<u8>(ptr + start + 1) == 46) return 2;
@@ -850,9 +859,7 @@ function lastDots(ptr: usize, len: usize): u8 {
 
 // Whether the directory part of a path (all but its last name) is a directory; else `error` says why.
 function parentFound(handle: u32, ptr: usize, len: usize): bool {
-  let end = len;
-  while (end > 0 && load<u8>(ptr + end - 1) == 47) end--;
-  while (end > 0 && load<u8>(ptr + end - 1) != 47) end--;
+  const end = componentStart(ptr, lastEnd(ptr, len));
   if (end == 0) return true; // a name in the descriptor's own directory
   if (!locate(handle, ptr, end, true)) return false;
   if (viaHost) return true;
