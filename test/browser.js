@@ -19,13 +19,10 @@ export async function launchBrowser() {
 export { serve } from '../examples/browser/static-server.js';
 
 /**
- * Opens a virt bundle page and waits for its exit code. Returns what the
- * guest wrote to stdout (text outside the `.stderr` spans), to stderr, the
- * exit code, and every page error, unhandled rejection, console error and
- * failed request (which the caller asserts are none). `also` names more
- * elements whose text to return, in `texts`.
+ * Runs `use(page, errors)` on a new page, then closes it. `errors` collects
+ * every page error, unhandled rejection, console error and failed request.
  */
-export async function openBundle(browser, url, { also = [] } = {}) {
+export async function withPage(browser, use) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
@@ -33,6 +30,20 @@ export async function openBundle(browser, url, { also = [] } = {}) {
   page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
   page.on('response', (response) => response.status() >= 400 && errors.push(`HTTP ${response.status()}: ${response.url()}`));
   try {
+    return await use(page, errors);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Opens a virt bundle page and waits for its exit code. Returns what the
+ * guest wrote to stdout (text outside the `.stderr` spans), to stderr, the
+ * exit code, and the page's errors (see withPage), which the caller asserts
+ * are none. `also` names more elements whose text to return, in `texts`.
+ */
+export function openBundle(browser, url, { also = [] } = {}) {
+  return withPage(browser, async (page, errors) => {
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('exit-code')?.textContent !== '', { timeout: 60000 });
     const { stdout, stderr } = await page.$eval('#stdout', (element) => ({
@@ -43,7 +54,5 @@ export async function openBundle(browser, url, { also = [] } = {}) {
     const texts = {};
     for (const id of also) texts[id] = await page.$eval(`#${id}`, (element) => element.textContent);
     return { stdout, stderr, exitCode, errors, texts };
-  } finally {
-    await page.close();
-  }
+  });
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cli, fixture, root, runCommand } from './helpers.js';
-import { launchBrowser, openBundle, serve } from './browser.js';
+import { launchBrowser, openBundle, serve, withPage } from './browser.js';
 
 const work = mkdtempSync(join(tmpdir(), 'virt-browser-'));
 let browser;
@@ -95,10 +95,7 @@ test('an embedded tree with a symlink, an inline file and a writable /tmp (examp
 test('examples/browser/index.html runs the files bundle from a page of its own, once per click', async () => {
   // The files bundle of the case before is at work/files/, where the example page looks for it.
   cpSync(join(root, 'examples/browser/index.html'), join(work, 'example.html'));
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  try {
+  await withPage(browser, async (page, errors) => {
     await page.goto(server.url('example.html'));
     const cat = async (path) => {
       await page.$eval('#path', (input, value) => { input.value = value; }, path);
@@ -109,9 +106,7 @@ test('examples/browser/index.html runs the files bundle from a page of its own, 
     assert.is(await cat('/etc/motd'), 'no host files here\n\n(exit code 0)');
     assert.is(await cat('/etc/passwd'), 'cannot open /etc/passwd: No such file or directory\n\n(exit code 1)');
     assert.equal(errors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('the filesystem workout prints in the page what `virt run` prints on Node', async () => {
@@ -153,10 +148,7 @@ test('sockets: deny and http: deny answer with their error codes', async () => {
 test('the page shows output as the guest writes it: the guest runs in a worker, not on the page\'s thread', async () => {
   // The Rust app prints its lines, sleeps 100 ms on the host clock, then prints `slept enough`.
   buildAndBundle('rust', 'version: 1\n', 'corpus/rust-app.wasm');
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  try {
+  await withPage(browser, async (page, errors) => {
     await page.evaluateOnNewDocument(() => {
       // When stdout first shows text, and when the exit code shows.
       window.seen = {};
@@ -172,9 +164,7 @@ test('the page shows output as the guest writes it: the guest runs in a worker, 
     assert.match(await page.$eval('#stdout', (e) => e.textContent), /^args rust\n[\s\S]*slept enough\n$/);
     assert.ok(exit - output >= 50, `the first output showed ${(exit - output).toFixed(0)} ms before the exit code, not during the 100 ms sleep`);
     assert.equal(errors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('stdin text reaches the guest; stderr is shown apart from stdout', async () => {
@@ -217,13 +207,10 @@ test('--single-file: one page that runs opened from file://', async () => {
 
 test('a folder bundle opened from file:// says to serve it or to use --single-file', async () => {
   assert.ok(existsSync(join(work, 'stdio/index.html')));
-  const page = await browser.newPage();
-  try {
+  await withPage(browser, async (page) => {
     await page.goto(pathToFileURL(join(work, 'stdio/index.html')).href);
     assert.match(await page.$eval('#stdout', (e) => e.textContent), 'serve the folder (python3 -m http.server), or make one self-contained page with virt bundle --single-file');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('a fully virtual output: the bundle serves only stdout, stderr, exit and wasi:io, and prints the embedded file', async () => {
