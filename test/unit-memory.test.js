@@ -58,12 +58,14 @@ test(`${CALLS} calls of get-environment leave the unit's memory as it was`, asyn
 test('the vfs unit: opening, writing, reading and dropping files over and over does not grow its memory', async () => {
   const { vfsUnit } = await import('../dist/virtual-fs/vfs-unit.js');
   const { buildUnit } = await import('../dist/units/unit.js');
+  const { fillSegments } = await import('../dist/binary/data-segments.js');
   const plan = planFromManifest('version: 1\nfilesystem:\n  writable: true\n  mounts:\n    /data/a.txt: { text: "x" }\n    /tmp: { memory: {} }\n', 'virt.yaml');
   const wit = await loadWasiWit();
   const methods = ['open-at', 'write', 'read', 'unlink-file-at'].map((m) => `[method]descriptor.${m}`);
   const types = { name: parseInterfaceName('wasi:filesystem/types@0.2.12'), functions: methods };
   const unit = await buildUnit(vfsUnit(plan.filesystem, wit, new Map([['wasi:filesystem/types', types]])), wit);
-  const { instance } = await WebAssembly.instantiate(unit.core, {});
+  // The tree's layout and the files are in a data segment that a build fills last.
+  const { instance } = await WebAssembly.instantiate(fillSegments(unit.core, unit.segments), {});
   const x = instance.exports;
   const fn = (name) => x[`virt:fs/vfs@0.1.0#${name}`];
   const view = () => new DataView(x.memory.buffer);

@@ -135,8 +135,30 @@ const MAX_COPIES = 64; // more than MAX_FOLLOW_DEPTH, so that a cycle is named a
 // The largest file Wasm's 32-bit memory can hold in one piece.
 const MAX_FILE_BYTES = 2 ** 31 - 1;
 
+// Small files share buffers: each file of a few bytes would otherwise hold an ArrayBuffer of its own, which
+// costs ten times its bytes (100,000 such files took 30 MB).
+class SmallFiles {
+  private static readonly SMALL = 4096;
+  private static readonly BUFFER = 1 << 20;
+  private buffer = new Uint8Array(0);
+  private used = 0;
+
+  keep(data: Uint8Array): Uint8Array {
+    if (data.length > SmallFiles.SMALL) return data;
+    if (this.used + data.length > this.buffer.length) {
+      this.buffer = new Uint8Array(SmallFiles.BUFFER);
+      this.used = 0;
+    }
+    const kept = this.buffer.subarray(this.used, this.used + data.length);
+    kept.set(data);
+    this.used += data.length;
+    return kept;
+  }
+}
+
 // Reads one `embed` mount: its whole tree, less what `exclude` names.
 class TreeReader {
+  private readonly small = new SmallFiles();
   private bytes = 0;
   private count = 0;
   private entries = 0;
@@ -208,7 +230,7 @@ class TreeReader {
       throw this.fail(`cannot embed ${name}: ${unreadable(cause)}`);
     }
     this.bytes += data.length;
-    return { kind: 'file', mtimeNs: what.mtimeNs, data };
+    return { kind: 'file', mtimeNs: what.mtimeNs, data: this.small.keep(data) };
   }
 
   private tooLarge(): ManifestError {

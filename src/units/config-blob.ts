@@ -7,19 +7,24 @@ const encoder = new TextEncoder();
 export class ConfigBlob {
   // A buffer that doubles as it fills: a tree of 100,000 files makes a blob of megabytes.
   private bytes = new Uint8Array(256);
-  private length = 0;
+  private used = 0;
+
+  /** The bytes written so far. */
+  get length(): number {
+    return this.used;
+  }
 
   private room(more: number): void {
-    if (this.length + more <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + more));
-    grown.set(this.bytes.subarray(0, this.length));
+    if (this.used + more <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + more));
+    grown.set(this.bytes.subarray(0, this.used));
     this.bytes = grown;
   }
 
   u32(value: number): this {
     this.room(4);
-    new DataView(this.bytes.buffer).setUint32(this.length, value >>> 0, true);
-    this.length += 4;
+    new DataView(this.bytes.buffer).setUint32(this.used, value >>> 0, true);
+    this.used += 4;
     return this;
   }
 
@@ -34,14 +39,19 @@ export class ConfigBlob {
     return this.raw(encoded);
   }
 
+  /** The UTF-8 bytes alone. */
+  utf8(value: string): this {
+    return this.raw(encoder.encode(value));
+  }
+
   raw(bytes: Uint8Array): this {
     this.room(bytes.length);
-    this.bytes.set(bytes, this.length);
-    this.length += bytes.length;
+    this.bytes.set(bytes, this.used);
+    this.used += bytes.length;
     return this;
   }
 
   finish(): Uint8Array {
-    return this.bytes.slice(0, this.length);
+    return this.bytes.slice(0, this.used);
   }
 }

@@ -3,7 +3,7 @@
 // file contents in a passive data segment. It exports virt:fs/vfs, which only
 // the io group imports.
 import { CompositionError } from '../compose/errors.js';
-import { CURRENT_DIR, type FilesystemPlan, type TreeEntry } from '../policies/plan.js';
+import { CURRENT_DIR, type FilesystemPlan } from '../policies/plan.js';
 import { ConfigBlob } from '../units/config-blob.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { InstanceDecls, PRIMITIVE, valType, type ValType } from '../units/instance-decls.js';
@@ -24,11 +24,14 @@ export const VFS_NAME: InterfaceName = { ...parseInterfaceName(VFS_ID)!, version
 const KIND = { dir: 3, symlink: 5, file: 6, host: 100 } as const;
 const NO_PARENT = 0xffffffff;
 
+// A node of the guest tree. Embedded trees are the Plan's own entries, shared and never changed: a copy of
+// 100,000 of them would double the build's memory. `writable` is the filesystem's unless the node says.
 type GuestNode =
-  | { kind: 'dir'; writable: boolean; mtimeNs: bigint; entries: Map<string, GuestNode> }
-  | { kind: 'file'; writable: boolean; mtimeNs: bigint; data: Uint8Array }
-  | { kind: 'symlink'; writable: boolean; mtimeNs: bigint; target: string }
+  | { kind: 'dir'; writable?: boolean; mtimeNs: bigint; entries: ReadonlyMap<string, GuestNode> }
+  | { kind: 'file'; writable?: boolean; mtimeNs: bigint; data: Uint8Array }
+  | { kind: 'symlink'; writable?: boolean; mtimeNs: bigint; target: string }
   | { kind: 'host'; writable: boolean; mtimeNs: bigint; hostPath: string };
+type GuestDir = { kind: 'dir'; writable?: boolean; mtimeNs: bigint; entries: Map<string, GuestNode> };
 
 /** A virtual filesystem as the vfs holds it: trees (parents before children), and the preopens into them. */
 interface GuestTree {
@@ -55,23 +58,29 @@ function within(path: string, ancestor: string): boolean {
  * directory mount holds it. The directories made on the way to a mount are not.
  */
 function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint): GuestTree {
-  const time = (own: bigint): bigint => (fs.mtime === 'build' ? own : fs.mtime);
-  const fromTree = (entry: TreeEntry): GuestNode => {
-    const mtimeNs = time(entry.mtimeNs);
-    if (entry.kind === 'dir') return { kind: 'dir', writable: fs.writable, mtimeNs, entries: new Map([...entry.entries].map(([n, e]) => [n, fromTree(e)])) };
-    return entry.kind === 'file' ? { kind: 'file', writable: fs.writable, mtimeNs, data: entry.data } : { kind: 'symlink', writable: fs.writable, mtimeNs, target: entry.target };
+  // The directories made here, which mounts may be added to; a directory of an embedded tree is copied first.
+  const made = new Set<GuestNode>();
+  const emptyDir = (writable?: boolean): GuestDir => {
+    const dir: GuestDir = { kind: 'dir', mtimeNs: now, entries: new Map(), ...(writable ? { writable } : {}) };
+    made.add(dir);
+    return dir;
   };
-  const emptyDir = (writable: boolean): GuestNode => ({ kind: 'dir', writable, mtimeNs: time(now), entries: new Map() });
-  let root = emptyDir(fs.writable) as Extract<GuestNode, { kind: 'dir' }>;
+  const own = (dir: Extract<GuestNode, { kind: 'dir' }>): GuestDir => {
+    if (made.has(dir)) return dir as GuestDir;
+    const copy: GuestDir = { ...dir, entries: new Map(dir.entries) };
+    made.add(copy);
+    return copy;
+  };
+  let root: GuestDir = emptyDir();
   let currentDir: GuestNode | undefined;
   const nodes = new Map<string, GuestNode>();
   for (const { path, source } of fs.mounts) {
     if (source.kind === 'embed') throw new Error('assertion failed: the build loads embedded trees before it builds units');
-    const node: GuestNode = source.kind === 'tree' ? fromTree(source.root)
+    const node: GuestNode = source.kind === 'tree' ? source.root
       : source.kind === 'memory' ? emptyDir(true)
       : source.kind === 'host' ? { kind: 'host', writable: source.write, mtimeNs: 0n, hostPath: source.path }
-      : source.kind === 'file' ? { kind: 'file', writable: fs.writable, mtimeNs: time(now), data: source.data }
-      : { kind: 'symlink', writable: fs.writable, mtimeNs: time(now), target: source.target };
+      : source.kind === 'file' ? { kind: 'file', mtimeNs: now, data: source.data }
+      : { kind: 'symlink', mtimeNs: now, target: source.target };
     nodes.set(path, node);
     if (path === CURRENT_DIR) {
       currentDir = node;
@@ -80,15 +89,16 @@ function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint
     const parts = path.split('/').filter(Boolean);
     if (parts.length === 0) {
       if (node.kind !== 'dir') throw new Error('assertion failed: `/` is a directory');
-      root = node;
+      root = own(node);
       continue;
     }
     let dir = root;
     for (const part of parts.slice(0, -1)) {
-      let next = dir.entries.get(part);
-      if (!next) dir.entries.set(part, (next = emptyDir(fs.writable)));
+      const next = dir.entries.get(part) ?? emptyDir();
       if (next.kind !== 'dir') throw new CompositionError(`cannot mount \`${path}\`: \`${part}\` on its way is not a directory in what is mounted above it`, 'filesystem');
-      dir = next;
+      const owned = own(next);
+      dir.entries.set(part, owned);
+      dir = owned;
     }
     dir.entries.set(parts[parts.length - 1], node);
   }
@@ -106,34 +116,76 @@ function guestTree(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, now: bigint
   return { roots: currentDir ? [root, currentDir] : [root], preopens };
 }
 
-/** The config blob (layout in ./assembly/vfs.ts) and the blob of file contents. */
-// The tree as the adapter's config, and the file contents (in config order) for its passive segment.
-function vfsConfig(tree: GuestTree, memoryLimit: number): { config: Uint8Array; data: Uint8Array[] } {
+// The size of one node's record in the layout.
+const RECORD = 32;
+
+/**
+ * The adapter's config, and its data segment: the file contents, then the
+ * tree's layout (both described in ./assembly/vfs.ts).
+ */
+function vfsConfig(tree: GuestTree, fs: Extract<FilesystemPlan, { mode: 'virtual' }>): { config: Uint8Array; data: Uint8Array[] } {
+  const time = (node: GuestNode): bigint => (node.kind === 'host' ? 0n : fs.mtime === 'build' ? node.mtimeNs : fs.mtime);
   const files: Uint8Array[] = [];
   let dataLength = 0;
-  const body = new ConfigBlob();
-  // Breadth-first, so that every parent comes before its children.
+  // Breadth-first, so that every parent comes before its children and each directory's entries are one run.
   const queue: Array<[GuestNode, number, string]> = tree.roots.map((node) => [node, NO_PARENT, '']);
+  const preopened = new Set(tree.preopens.values());
+  const index = new Map<GuestNode, number>();
+  let newest = 0n;
   for (let i = 0; i < queue.length; i++) {
-    const [node, parent, name] = queue[i];
-    body.u32(KIND[node.kind]).u32(parent).text(name).u32(node.writable ? 1 : 0).u64(node.mtimeNs);
+    const node = queue[i][0];
+    if (preopened.has(node)) index.set(node, i);
+    if (time(node) > newest) newest = time(node);
     if (node.kind === 'file') {
-      body.u32(dataLength).u64(BigInt(node.data.length));
       files.push(node.data);
       dataLength += node.data.length;
-    } else if (node.kind === 'symlink') {
-      body.text(node.target);
-    } else if (node.kind === 'host') {
-      body.text(node.hostPath);
-    } else {
-      for (const [childName, child] of node.entries) queue.push([child, i, childName]);
+    } else if (node.kind === 'dir') {
+      for (const [name, child] of node.entries) queue.push([child, i, name]);
     }
   }
-  body.u32(tree.preopens.size);
-  for (const [path, node] of tree.preopens) body.u32(queue.findIndex(([n]) => n === node)).text(path);
-  if (dataLength > 0xffffffff) throw new CompositionError('the embedded files hold more than 4 GiB, more than one data segment can', 'filesystem');
-  body.u64(BigInt(memoryLimit));
-  return { config: new ConfigBlob().u32(queue.length).raw(body.finish()).finish(), data: files };
+  const records = new Uint8Array(queue.length * RECORD);
+  const view = new DataView(records.buffer);
+  const texts = new ConfigBlob();
+  const textsAt = dataLength + records.length;
+  const text = (value: string): [number, number] => {
+    const at = textsAt + texts.length;
+    texts.utf8(value);
+    return [at, textsAt + texts.length - at];
+  };
+  let fileAt = 0;
+  let entryAt = tree.roots.length;
+  for (let i = 0; i < queue.length; i++) {
+    const [node, parent, name] = queue[i];
+    const at = i * RECORD;
+    const [nameAt, nameLength] = text(name);
+    if (nameLength > 255) throw new CompositionError(`the name \`${name}\` is longer than 255 bytes`, 'filesystem');
+    view.setUint8(at, KIND[node.kind]);
+    view.setUint8(at + 1, node.writable ?? fs.writable ? 1 : 0);
+    view.setUint8(at + 2, nameLength);
+    view.setUint32(at + 4, parent, true);
+    view.setUint32(at + 8, nameAt, true);
+    view.setBigUint64(at + 12, time(node), true);
+    if (node.kind === 'file') {
+      view.setUint32(at + 20, fileAt, true);
+      view.setBigUint64(at + 24, BigInt(node.data.length), true);
+      fileAt += node.data.length;
+    } else if (node.kind === 'dir') {
+      view.setUint32(at + 20, entryAt, true);
+      view.setUint32(at + 24, node.entries.size, true);
+      view.setUint32(at + 28, [...node.entries.values()].filter(isDirectory).length, true);
+      entryAt += node.entries.size;
+    } else {
+      const [targetAt, targetLength] = text(node.kind === 'symlink' ? node.target : node.hostPath);
+      view.setUint32(at + 20, targetAt, true);
+      view.setUint32(at + 24, targetLength, true);
+    }
+  }
+  const names = texts.finish();
+  if (textsAt + names.length > 0xffffffff) throw new CompositionError('the embedded files hold more than 4 GiB, more than one data segment can', 'filesystem');
+  const config = new ConfigBlob().u32(queue.length).u32(tree.roots.length).u32(dataLength).u64(newest).u32(tree.preopens.size);
+  for (const [path, node] of tree.preopens) config.u32(index.get(node)!).text(path);
+  config.u64(BigInt(fs.memoryLimit));
+  return { config: config.finish(), data: [...files, records, names] };
 }
 
 // What the io group always calls: drops, the preopens and file streams.
@@ -225,7 +277,7 @@ function hostImports(all: ReadonlyMap<string, AppImport>): UnitImport[] {
 
 /** The vfs unit for a virtual filesystem; it exports what the app's filesystem import can reach. */
 export function vfsUnit(fs: Extract<FilesystemPlan, { mode: 'virtual' }>, wit: WasiWit, all: ReadonlyMap<string, AppImport>): UnitSpec {
-  const { config, data } = vfsConfig(guestTree(fs, BigInt(Date.now()) * 1_000_000n), fs.memoryLimit);
+  const { config, data } = vfsConfig(guestTree(fs, BigInt(Date.now()) * 1_000_000n), fs);
   return {
     name: 'vfs',
     adapter: adapterPath('vfs'),

@@ -8,14 +8,22 @@
 // starts from: absolute paths, `..` past it and absolute symlink targets are
 // `not-permitted`, as on wasmtime and preview2-shim.
 //
-// Config blob (little-endian; written by src/virtual-fs/vfs-unit.ts):
-//   u32 count, then per node, parents before children:
-//     u32 kind (3 directory | 5 symlink | 6 file)   u32 parent (index; 0xffffffff for the root of a tree)
-//     u32 length + UTF-8 name (empty for a root)   u32 writable (0 | 1)   u64 mtime (ns)
-//     file: u32 blob offset, u64 size        symlink: u32 length + UTF-8 target
-//     host mount (kind 100): u32 length + the host preopen's name; writable means `write: true`
+// Config blob (little-endian; written by src/virtual-fs/vfs-unit.ts), read under Wizer:
+//   u32 node count   u32 root count   u32 layout offset (in the data segment)   u64 newest mtime (ns)
 //   u32 count, then per preopen: u32 node index, u32 length + UTF-8 guest path
 //   u64 memory limit: the most bytes the heap copies of changed files may hold
+//
+// The tree stays in the data segment, after the file contents, until a path
+// reaches it: a directory's entries become nodes the first time it is looked
+// into, so a snapshot holds what init made, not 100,000 nodes (270 bytes each
+// in the heap, against 32 in the layout). The layout: one record of RECORD
+// bytes per node, parents before children and each directory's entries one
+// run, the roots (`/`, then `.` if mounted) first; then the names and targets.
+//   u8 kind (3 directory | 5 symlink | 6 file | 100 host mount)   u8 writable   u8 name length   u8 0
+//   u32 parent (index; 0xffffffff for a root)   u32 name offset   u64 mtime (ns)
+//   directory: u32 first entry's index, u32 entry count, u32 subdirectory count
+//   file: u32 data offset, u64 size       symlink, host mount (the host preopen's name): u32 text offset, u32 length
+// (A host mount's `writable` means `write: true`.)
 //
 // A host mount is a node whose paths go to the host: the part of a path below
 // it, once checked here (no absolute path, no `..` above the mount), is handed
@@ -88,7 +96,10 @@ class Node {
   data: Uint8Array | null = null;
   // Whether `data` counts against the memory limit: until the file's last name is gone.
   accounted: bool = true;
+  // A directory's entries: null until they are read from the layout, from `firstEntry` on.
   children: Map<string, Node> | null = null;
+  firstEntry: u32 = 0;
+  entryCount: u32 = 0;
   parent: Node | null = null;
   target: string = "";
   // A host mount's: the host preopen's name, and the descriptor of its root once opened.
@@ -154,32 +165,20 @@ function newNode(kind: u8, writable: bool, mtime: u64): Node {
   return node;
 }
 
+let layout: u32 = 0; // the layout's offset in the data segment
+let roots: Array<Node | null> = [];
+// Preopens are nodes of the layout, made on the first `get-directories` (nothing reaches the tree before it).
+let preopenIndexes: u32[] = [];
+
 export function init(): void {
   openConfig();
-  const count = readU32();
-  const nodes = new Array<Node>();
-  for (let i: u32 = 0; i < count; i++) {
-    const kind = <u8>readU32();
-    const parent = readU32();
-    const name = readString();
-    const writable = readU32() == 1;
-    const mtime = readU64();
-    const node = newNode(kind, writable, mtime);
-    if (mtime > latest) latest = mtime;
-    if (kind == FILE) {
-      node.blobOffset = readU32();
-      node.size = readU64();
-    } else if (kind == SYMLINK) {
-      node.target = readString();
-    } else if (kind == HOST_MOUNT) {
-      node.hostName = readString();
-    }
-    nodes.push(node);
-    if (parent != 0xffffffff) attach(nodes[parent], name, node);
-  }
+  nextIno = <u64>readU32() + 1;
+  roots = new Array<Node | null>(readU32());
+  layout = readU32();
+  latest = readU64();
   const preopenCount = readU32();
   for (let i: u32 = 0; i < preopenCount; i++) {
-    preopens.push(nodes[readU32()]);
+    preopenIndexes.push(readU32());
     preopenNames.push(readString());
   }
   memoryLimit = readU64();
@@ -194,8 +193,78 @@ function readString(): string {
   return String.UTF8.decode(bytes.buffer);
 }
 
+// --- the layout ----------------------------------------------------------------
+
+const RECORD: u32 = 32;
+const NONE: u32 = 0xffffffff;
+
+function blobText(offset: u32, length: u32): string {
+  const bytes = new ArrayBuffer(length);
+  if (length > 0) blobCopy(changetype<usize>(bytes), offset, length);
+  return String.UTF8.decode(bytes);
+}
+
+// The node of the record at `at` (copied out of the layout), numbered as the layout numbers it.
+function nodeOfRecord(index: u32, at: usize): Node {
+  const kind = load<u8>(at);
+  const node = new Node(kind, load<u8>(at, 1) != 0);
+  node.ino = <u64>index + 1;
+  const mtime = load<u64>(at, 12);
+  node.atime = mtime;
+  node.mtime = mtime;
+  node.ctime = mtime;
+  if (kind == DIRECTORY) {
+    node.firstEntry = load<u32>(at, 20);
+    node.entryCount = load<u32>(at, 24);
+    node.links = 2 + <u64>load<u32>(at, 28);
+  } else if (kind == FILE) {
+    node.blobOffset = load<u32>(at, 20);
+    node.size = load<u64>(at, 24);
+  } else if (kind == SYMLINK) {
+    node.target = blobText(load<u32>(at, 20), load<u32>(at, 24));
+  } else if (kind == HOST_MOUNT) {
+    node.hostName = blobText(load<u32>(at, 20), load<u32>(at, 24));
+  }
+  return node;
+}
+
+// A directory's entries, read from the layout the first time they are asked for.
+function entriesOf(dir: Node): Map<string, Node> {
+  if (dir.children != null) return dir.children!;
+  const children = new Map<string, Node>();
+  dir.children = children;
+  const records = heap.alloc(<usize>dir.entryCount * RECORD + 1);
+  if (dir.entryCount > 0) blobCopy(records, layout + dir.firstEntry * RECORD, dir.entryCount * RECORD);
+  for (let i: u32 = 0; i < dir.entryCount; i++) {
+    const at = records + <usize>i * RECORD;
+    const node = nodeOfRecord(dir.firstEntry + i, at);
+    if (node.kind == DIRECTORY) node.parent = dir;
+    children.set(blobText(load<u32>(at, 8), load<u8>(at, 2)), node);
+  }
+  heap.free(records);
+  return children;
+}
+
+// The node of layout record `index`: a root, or an entry of its parent's.
+function layoutNode(index: u32): Node {
+  const at = heap.alloc(RECORD);
+  blobCopy(at, layout + index * RECORD, RECORD);
+  const parent = load<u32>(at, 4);
+  const nameAt = load<u32>(at, 8);
+  const nameLength = load<u8>(at, 2);
+  let node: Node;
+  if (parent == NONE) {
+    if (roots[index] == null) roots[index] = nodeOfRecord(index, at);
+    node = roots[index]!;
+  } else {
+    node = entriesOf(layoutNode(parent)).get(blobText(nameAt, nameLength));
+  }
+  heap.free(at);
+  return node;
+}
+
 function attach(dir: Node, name: string, node: Node): void {
-  dir.children!.set(name, node);
+  entriesOf(dir).set(name, node);
   touch(dir, true);
   if (node.kind == DIRECTORY) {
     node.parent = dir;
@@ -204,7 +273,7 @@ function attach(dir: Node, name: string, node: Node): void {
 }
 
 function detach(dir: Node, name: string, node: Node): void {
-  dir.children!.delete(name);
+  entriesOf(dir).delete(name);
   touch(dir, true);
   if (node.kind == DIRECTORY) {
     node.parent = null;
@@ -376,7 +445,7 @@ function resolve(base: Node, path: string, followFinal: bool): bool {
     if (String.UTF8.byteLength(segment) > NAME_MAX) return failWith(E_NAMETOOLONG);
     const dir = stack[stack.length - 1];
     if (dir.kind != DIRECTORY) return failWith(E_NOTDIR);
-    const children = dir.children!;
+    const children = entriesOf(dir);
     if (!children.has(segment)) {
       if (!final) return failWith(E_NOENT);
       resolvedParent = dir;
@@ -776,7 +845,7 @@ export function read_directory(handle: u32): usize {
     return load<u8>(ret) != 0 ? ret : okU32(addTo(entryStreams, new EntryStream(d.node, [], load<i32>(ret, 4))));
   }
   if (d.node.kind != DIRECTORY) return fail(E_NOTDIR, 4);
-  return okU32(addTo(entryStreams, new EntryStream(d.node, d.node.children!.keys())));
+  return okU32(addTo(entryStreams, new EntryStream(d.node, entriesOf(d.node).keys())));
 }
 
 // result<option<directory-entry>, error-code>: option @4, type @8, name @12; error @4.
@@ -788,7 +857,7 @@ export function read_directory_entry(handle: u32): usize {
     hostReadDirectoryEntry(stream.host, ret);
     return ret;
   }
-  const children = stream.dir.children!;
+  const children = entriesOf(stream.dir);
   while (stream.index < stream.names.length) {
     const name = stream.names[stream.index++];
     if (!children.has(name)) continue; // removed since the listing began
@@ -1043,7 +1112,7 @@ export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize 
   if (node == null) return fail(E_NOENT, 1);
   if (node.kind != DIRECTORY) return fail(E_NOTDIR, 1);
   if (resolvedName.length == 0) return fail(lastDots(ptr, len) == 2 ? E_NOTEMPTY : E_INVAL, 1);
-  if (node.children!.size > 0) return fail(E_NOTEMPTY, 1);
+  if (entriesOf(node).size > 0) return fail(E_NOTEMPTY, 1);
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
   detach(parent, resolvedName, node);
@@ -1107,7 +1176,7 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
     if (existing.kind == DIRECTORY && isAncestor(existing, oldParent!)) return fail(E_NOTEMPTY, 1);
     if (node.kind == DIRECTORY && existing.kind != DIRECTORY) return fail(E_NOTDIR, 1);
     if (node.kind != DIRECTORY && existing.kind == DIRECTORY) return fail(E_ISDIR, 1);
-    if (existing.kind == DIRECTORY && existing.children!.size > 0) return fail(E_NOTEMPTY, 1);
+    if (existing.kind == DIRECTORY && entriesOf(existing).size > 0) return fail(E_NOTEMPTY, 1);
     detach(newParent, resolvedName, existing);
     unlinked(existing);
   }
@@ -1223,6 +1292,7 @@ export function drop_directory_entry_stream(handle: u32): void {
 // A host mount whose preopen the host does not offer is left out.
 export function get_directories(): usize {
   enter();
+  while (preopens.length < preopenIndexes.length) preopens.push(layoutNode(preopenIndexes[preopens.length]));
   const list = resultBuffer(12 * preopens.length);
   let count = 0;
   for (let i = 0; i < preopens.length; i++) {
