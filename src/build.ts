@@ -133,7 +133,7 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   }
 
   progress(`composing ${units.length} unit(s) in front of the app`);
-  const composed = await compose(prepared.component, info, units);
+  const composed = await compose(prepared.component, info, units, cache);
   const report = audit(plan, info.imports, readComponent(composed).imports, new Set(units.flatMap((u) => u.exports)));
   if (report.violations.length > 0) throw new AuditError(report);
   const features = wasmFeatures(composed);

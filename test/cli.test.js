@@ -124,6 +124,9 @@ test('build reuses units built before from the same manifest and app, rebuilds a
   assert.match(second.stderr, 'virt: reusing the environment unit for `wasi:cli/environment@0.2.12` from the cache');
   assert.match(second.stderr, 'virt: reusing the null-filesystem unit');
   assert.equal(readFileSync(join(dir, 'b.wasm')), readFileSync(join(dir, 'a.wasm')), 'a cached unit makes the same output');
+  // The output validated once: the same bytes are not validated again, so a build of cached units never loads jco.
+  const marks = readdirSync(join(env.XDG_CACHE_HOME, 'virt/units')).filter((f) => f.endsWith('.passed'));
+  assert.is(marks.length, 1, 'one mark for the one output both builds made');
   // A unit's key holds the whole Plan: any change to the manifest builds each unit again.
   assert.match(build('c').stderr, 'virt: building the environment unit');
   assert.match(build('d', '--no-cache').stderr, 'virt: building the null-filesystem unit');

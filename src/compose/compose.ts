@@ -4,12 +4,13 @@
 import type { ComponentInfo } from '../binary/component-reader.js';
 import { componentWit } from '../jco/jco.js';
 import type { BuiltUnit } from '../units/unit.js';
+import type { UnitCache } from '../units/unit-cache.js';
 import { CompositionError } from './errors.js';
 import { CompositionGraph, type Argument } from './graph.js';
 import { outerImportsFromApp, type ItemRef } from './outer-imports.js';
 
-/** Composes `units` with `app` and type-checks the result. */
-export async function compose(app: Uint8Array, info: ComponentInfo, units: readonly BuiltUnit[]): Promise<Uint8Array> {
+/** Composes `units` with `app` and type-checks the result (through `cache`, which remembers outputs that passed). */
+export async function compose(app: Uint8Array, info: ComponentInfo, units: readonly BuiltUnit[], cache?: Pick<UnitCache, 'checked'>): Promise<Uint8Array> {
   const provided = new Set(units.flatMap((u) => u.exports));
   // A unit's import comes from the units before it where one exports it, else from the host.
   const neededFromHost = new Set(units.flatMap((u, i) => [...u.imports.values()].filter((name) => !units.slice(0, i).some((p) => p.exports.includes(name)))));
@@ -51,10 +52,13 @@ export async function compose(app: Uint8Array, info: ComponentInfo, units: reado
   for (const { name, sort } of info.exports) graph.export(name, graph.aliasExport(appInstance, name, sort));
 
   const bytes = graph.encode();
-  try {
-    await componentWit(bytes);
-  } catch (cause) {
-    throw new CompositionError(`the composed component does not validate: ${String(cause)}`, 'output', { cause });
-  }
+  const validate = async (): Promise<void> => {
+    try {
+      await componentWit(bytes);
+    } catch (cause) {
+      throw new CompositionError(`the composed component does not validate: ${String(cause)}`, 'output', { cause });
+    }
+  };
+  await (cache ? cache.checked(bytes, validate) : validate());
   return bytes;
 }

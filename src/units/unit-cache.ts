@@ -6,6 +6,7 @@
 // kept, nor one with embedded files (which the Plan holds already), nor one
 // larger than MAX_ENTRY_BYTES.
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,12 +16,22 @@ import type { BuiltUnit } from './unit.js';
 export interface UnitCache {
   /** The units a build step made before with these inputs, or what `make` makes now (and keeps). */
   units(inputs: readonly unknown[], make: () => Promise<BuiltUnit[]>): Promise<BuiltUnit[]>;
+  /**
+   * Runs `check` on `bytes` unless the same bytes passed it before, with the same code; keeps a pass. (The
+   * output's validation is what a build whose units are all cached would otherwise load jco for.)
+   */
+  checked(bytes: Uint8Array, check: () => Promise<void>): Promise<void>;
 }
 
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 /** The most the folder holds; past it, the least recently used entries go. */
 const MAX_FOLDER_BYTES = 64 * 1024 * 1024;
 const FORMAT = 'virt-units-v1';
+// The files of the folder: built units, and marks of outputs that validated.
+const UNITS = '.units';
+const PASSED = '.passed';
+// What a mark counts for against MAX_FOLDER_BYTES: a disk block, so that marks cannot pile up without bound.
+const MARK_BYTES = 4096;
 
 // Feeds `value` to the hash in a form that tells every two different values apart; false for a function.
 function feed(hash: ReturnType<typeof createHash>, value: unknown): boolean {
@@ -46,20 +57,21 @@ function feed(hash: ReturnType<typeof createHash>, value: unknown): boolean {
 
 let code: Promise<string> | undefined;
 
-// virt's compiled code and adapters, and the versions of the tools that build units.
+// virt's compiled code and adapters, and the versions of the tools that build units. Read synchronously: 80
+// small files took 90 ms as as many round trips through the thread pool, 10 ms this way.
 function codeFingerprint(): Promise<string> {
   code ??= (async () => {
     // virt's package.json pins jco's and Wizer's exact versions.
-    const hash = createHash('sha256').update(await readFile(new URL('../../package.json', import.meta.url)));
-    const walk = async (dir: string): Promise<void> => {
-      for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const hash = createHash('sha256').update(readFileSync(new URL('../../package.json', import.meta.url)));
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const path = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (/\.(js|wasm|json)$/.test(entry.name)) hash.update(path).update(await readFile(path));
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(js|wasm|json)$/.test(entry.name)) hash.update(path).update(readFileSync(path));
       }
     };
-    await walk(fileURLToPath(new URL('..', import.meta.url)));
-    await walk(fileURLToPath(new URL('../../adapters/build', import.meta.url)));
+    walk(fileURLToPath(new URL('..', import.meta.url)));
+    walk(fileURLToPath(new URL('../../adapters/build', import.meta.url)));
     return hash.digest('hex');
   })();
   return code;
@@ -95,15 +107,30 @@ function decodeEntry(bytes: Uint8Array): BuiltUnit[] | undefined {
   return header.map((u) => ({ name: u.name, imports: new Map(u.imports), exports: u.exports, component: take(u.component), core: take(u.core) }));
 }
 
+// The key of `inputs` under this code; undefined when they hold a function, or the code has no fingerprint.
+async function keyOf(inputs: readonly unknown[]): Promise<string | undefined> {
+  // Without a fingerprint of the code (an unreadable install), nothing is kept or reused.
+  const fingerprint = await codeFingerprint().catch(() => undefined);
+  const hash = createHash('sha256').update(FORMAT).update(fingerprint ?? '');
+  return fingerprint && feed(hash, inputs) ? hash.digest('hex').slice(0, 40) : undefined;
+}
+
 /** A unit cache in `dir` (created when first written). */
 export function diskUnitCache(dir: string): UnitCache {
   return {
+    async checked(bytes, check) {
+      const key = await keyOf(['checked', bytes]);
+      const path = key && join(dir, `${key}${PASSED}`);
+      if (path && (await stat(path).then(() => true, () => false))) {
+        await utimes(path, new Date(), new Date()).catch(() => {});
+        return;
+      }
+      await check();
+      if (path) await store(dir, path, new Uint8Array(0)).catch(() => {});
+    },
     async units(inputs, make) {
-      // Without a fingerprint of the code (an unreadable install), nothing is kept or reused.
-      const fingerprint = await codeFingerprint().catch(() => undefined);
-      const hash = createHash('sha256').update(FORMAT).update(fingerprint ?? '');
-      const key = fingerprint && feed(hash, inputs) ? hash.digest('hex').slice(0, 40) : undefined;
-      const path = key && join(dir, `${key}.units`);
+      const key = await keyOf(inputs);
+      const path = key && join(dir, `${key}${UNITS}`);
       if (path) {
         const hit = await readFile(path).then(decode, () => undefined);
         if (hit) {
@@ -125,9 +152,9 @@ async function store(dir: string, path: string, bytes: Uint8Array): Promise<void
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temp, bytes, { flag: 'wx' });
   await rename(temp, path);
-  const entries = await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.units')).map(async (f) => {
+  const entries = await Promise.all((await readdir(dir)).filter((f) => f.endsWith(UNITS) || f.endsWith(PASSED)).map(async (f) => {
     const s = await stat(join(dir, f));
-    return { path: join(dir, f), used: s.mtimeMs, bytes: s.size };
+    return { path: join(dir, f), used: s.mtimeMs, bytes: Math.max(s.size, MARK_BYTES) };
   }));
   entries.sort((a, b) => b.used - a.used);
   let total = 0;

@@ -7,7 +7,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import wizerPath from '@bytecodealliance/wizer';
 import { ByteWriter } from '../binary/byte-writer.js';
 
 const run = promisify(execFile);
@@ -42,6 +41,8 @@ export async function wizer(module: Uint8Array, config: Uint8Array): Promise<Uin
     const provider = join(dir, 'config.wasm');
     await writeFile(input, module);
     await writeFile(provider, configProvider(config));
+    // Imported here: finding the platform's binary takes 20 ms that a build with its units cached need not spend.
+    const { default: wizerPath } = await import('@bytecodealliance/wizer');
     await run(wizerPath, [
       '--init-func', 'init',
       '--preload', `${CONFIG_MODULE}=${provider}`,
