@@ -418,9 +418,12 @@ function readCoreType(r: ByteReader): void {
   r.fail(`unsupported core type 0x${kind.toString(16)} in a component type`);
 }
 
-/** The component without its top-level custom sections (names, producers): a unit needs none at run time. */
-export function withoutCustomSections(bytes: Uint8Array): Uint8Array {
-  const kept = readSections(bytes).filter((s) => s.id !== SECTION.custom);
+/**
+ * The binary (a component, or a core module) without its top-level custom sections, or without those
+ * `keep` refuses: a unit needs no names or producers at run time.
+ */
+export function withoutCustomSections(bytes: Uint8Array, keep: (name: string) => boolean = () => false): Uint8Array {
+  const kept = readSections(bytes).filter((s) => s.id !== SECTION.custom || keep(new ByteReader(bytes, s.contentStart, s.end).name()));
   const out = new Uint8Array(8 + kept.reduce((n, s) => n + s.end - s.start, 0));
   out.set(bytes.subarray(0, 8));
   let at = 8;

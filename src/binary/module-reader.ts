@@ -15,7 +15,7 @@ export interface CoreName {
 export const IMPORT_SECTION = 2;
 const TYPE_SECTION = 1;
 const FUNCTION_SECTION = 3;
-const EXPORT_SECTION = 7;
+export const EXPORT_SECTION = 7;
 const KINDS = ['func', 'table', 'memory', 'global', 'tag'] as const;
 const VALTYPES: Readonly<Record<number, string>> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
 

@@ -3,7 +3,7 @@
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { readSections } from './component-reader.js';
-import { IMPORT_SECTION, readImportDesc } from './module-reader.js';
+import { EXPORT_SECTION, IMPORT_SECTION, readImportDesc } from './module-reader.js';
 
 /** The module with some imports renamed: `rename` gives an import its new module and name, or undefined to keep it. */
 export function renameImports(bytes: Uint8Array, rename: (module: string, name: string) => { module: string; name: string } | undefined): Uint8Array {
@@ -22,6 +22,26 @@ export function renameImports(bytes: Uint8Array, rename: (module: string, name: 
       return { ...(rename(module, name) ?? { module, name }), desc: bytes.subarray(start, r.offset) };
     });
     out.section(IMPORT_SECTION, new ByteWriter().vec(entries, (w, e) => w.name(e.module).name(e.name).raw(e.desc)).finish());
+  }
+  return out.finish();
+}
+
+/** The module with its exports renamed: `rename` gives each its new name, from its name and its position. */
+export function renameExports(bytes: Uint8Array, rename: (name: string, index: number) => string): Uint8Array {
+  const out = new ByteWriter().raw(bytes.subarray(0, 8));
+  for (const section of readSections(bytes)) {
+    if (section.id !== EXPORT_SECTION) {
+      out.raw(bytes.subarray(section.start, section.end));
+      continue;
+    }
+    const r = new ByteReader(bytes, section.contentStart, section.end);
+    let index = 0;
+    const entries = r.vec(() => {
+      const name = rename(r.name(), index++);
+      const kind = r.u8();
+      return { name, kind, item: r.u32() };
+    });
+    out.section(EXPORT_SECTION, new ByteWriter().vec(entries, (w, e) => w.name(e.name).u8(e.kind).u32(e.item)).finish());
   }
   return out.finish();
 }

@@ -2,7 +2,7 @@
 // gives every canonical name and core signature; virt gives the functions it
 // answers a body and drops the imports those bodies do not call. Null sockets,
 // allow-listed sockets and denied HTTP are made this way.
-import { withoutCustomSections } from '../binary/component-reader.js';
+import { trimUnitComponent } from '../binary/unit-component.js';
 import { componentEmbed, componentNew, printWasm } from '../jco/jco.js';
 import { formatInterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, type WasiWit } from '../wit/wasi-wit.js';
@@ -134,15 +134,16 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
   const data = spec.data ?? new Uint8Array();
   const scratch = reservedBase(data.length) + Math.ceil((spec.reserve ?? 0) / 16) * 16;
   const resetScratch = [`i32.const ${SCRATCH_TOP}`, `i32.const ${scratch}`, 'i32.store'];
-  // A destructor that does nothing need not exist: without one, wit-component adds no shim and fixup modules
-  // (two core instances, a table) to the unit.
-  const idleDestructors = new Set([...text.matchAll(/\(export "([^"]*_dtor)" \(func/g)].map((m) => m[1])
+  // A destructor or post-return that does nothing need not exist. Without the destructor, wit-component adds
+  // no shim and fixup modules (two core instances, a table) to the unit; without the post-return, the lift has
+  // no `post-return` option, and the unit no export and alias for it (130 bytes a function).
+  const idle = new Set([...text.matchAll(/\(export "([^"]*_(?:dtor|post))" \(func/g)].map((m) => m[1])
     .filter((coreName) => spec.body(funcName(coreName), coreName, view).instructions.length === 0));
   const core = await editCoreModule({ text }, {
     stubImport: (module, name) => (spec.keepImport(module, name) ? undefined : `${name}-unused`),
     importModules: new Map(),
     // Nor does a generated unit need initializing: without `cm32p2_initialize`, no module of wit-component's calls it.
-    exportName: (name) => (idleDestructors.has(name) || name === 'cm32p2_initialize' ? null : undefined),
+    exportName: (name) => (idle.has(name) || name === 'cm32p2_initialize' ? null : undefined),
     body: (name) => {
       if (REALLOC_EXPORTS.has(name)) return scratchRealloc(scratch);
       if (!name.includes('|')) return undefined;
@@ -155,7 +156,7 @@ export async function buildGeneratedUnit(spec: GeneratedUnitSpec, wit: WasiWit):
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {
     name: spec.name,
-    component: withoutCustomSections(await componentNew(embedded)),
+    component: trimUnitComponent(await componentNew(embedded)),
     core,
     imports: new Map(spec.imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),

@@ -3,7 +3,7 @@
 // componentEmbed + componentNew against a generated world.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { withoutCustomSections } from '../binary/component-reader.js';
+import { trimUnitComponent } from '../binary/unit-component.js';
 import { componentEmbed, componentNew } from '../jco/jco.js';
 import { coreExportName, coreImportModule, formatInterfaceName, type InterfaceName } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
@@ -151,7 +151,7 @@ export async function buildUnit(spec: UnitSpec, wit: WasiWit): Promise<BuiltUnit
   const embedded = await componentEmbed({ binary: core, witSource, world: UNIT_WORLD });
   return {
     name: spec.name,
-    component: withoutCustomSections(await componentNew(embedded)),
+    component: trimUnitComponent(await componentNew(embedded)),
     core,
     imports: new Map(imports.map((i) => [formatInterfaceName(i.name), i.outer])),
     exports: spec.exports.map((e) => formatInterfaceName(e.name)),
