@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { patchGlue } from '../dist/jco/glue-patch.js';
 import { transpile } from '../dist/jco/jco.js';
 import { bulkListCopies } from '../dist/jco/list-copy-patch.js';
-import { build, load, nodeFiles, run } from '../dist/index.js';
-import { cacheDir, cli, fixture } from './helpers.js';
+import { build, hostImports, load, nodeFiles, run } from '../dist/index.js';
+import { buildWith, cacheDir, cli, fixture } from './helpers.js';
 
 test("jco's JSPI probes become typeof checks, its fresh memory views cached ones, and its debug switch is read once, in the cached glue", async () => {
   const app = fixture('apps/env-print.wasm');
@@ -50,6 +50,19 @@ test('without multi-memory, each byte loop that copies a list between components
 });
 
 const entries = (dir) => readdirSync(dir).filter((name) => /^[0-9a-f]{32}$/.test(name));
+
+test('a loaded component answers the same from a fresh evaluation of its glue as from a shared one, each with its own state', async () => {
+  const { component } = await buildWith('version: 1\nenv:\n  vars: { BONUS: "2" }\n  cwd: /srv/app\n', fixture('apps/library.wasm'));
+  const loaded = await load(component, { cacheDir });
+  const shared = await loaded.instantiate(hostImports({}));
+  const fresh = await loaded.instantiate(hostImports({}), { freshGlue: true });
+  const again = await loaded.instantiate(hostImports({}));
+  for (const exports of [shared, fresh, again]) {
+    assert.is(exports.answer(20), 42);
+    assert.is(exports.cwd(), '/srv/app');
+  }
+  assert.is(shared.answer(1), 4, 'an instance made before the fresh evaluation still works');
+});
 
 test('the run cache keeps the most recently used entries that fit its size, and always the newest', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'virt-cache-'));
