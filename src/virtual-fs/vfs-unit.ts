@@ -134,7 +134,7 @@ function vfsConfig(tree: GuestTree, fs: Extract<FilesystemPlan, { mode: 'virtual
   let newest = 0n;
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i][0];
-    if (preopened.has(node)) index.set(node, i);
+    if (preopened.has(node) && !index.has(node)) index.set(node, i);
     if (time(node) > newest) newest = time(node);
     if (node.kind === 'file') {
       files.push(node.data);
@@ -160,7 +160,7 @@ function vfsConfig(tree: GuestTree, fs: Extract<FilesystemPlan, { mode: 'virtual
     const [nameAt, nameLength] = text(name);
     if (nameLength > 255) throw new CompositionError(`the name \`${name}\` is longer than 255 bytes`, 'filesystem');
     view.setUint8(at, KIND[node.kind]);
-    view.setUint8(at + 1, node.writable ?? fs.writable ? 1 : 0);
+    view.setUint8(at + 1, (node.writable ?? fs.writable) ? 1 : 0);
     view.setUint8(at + 2, nameLength);
     view.setUint32(at + 4, parent, true);
     view.setUint32(at + 8, nameAt, true);
