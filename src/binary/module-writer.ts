@@ -5,15 +5,19 @@ import { ByteWriter } from './byte-writer.js';
 import { readSections } from './component-reader.js';
 import { EXPORT_SECTION, IMPORT_SECTION, readImportDesc } from './module-reader.js';
 
-/** The module with some imports renamed: `rename` gives an import its new module and name, or undefined to keep it. */
-export function renameImports(bytes: Uint8Array, rename: (module: string, name: string) => { module: string; name: string } | undefined): Uint8Array {
+// The module with each section `id` rewritten: `rewrite` reads its contents and returns the new ones.
+function rewriteSections(bytes: Uint8Array, id: number, rewrite: (r: ByteReader) => Uint8Array): Uint8Array {
   const out = new ByteWriter().raw(bytes.subarray(0, 8));
   for (const section of readSections(bytes)) {
-    if (section.id !== IMPORT_SECTION) {
-      out.raw(bytes.subarray(section.start, section.end));
-      continue;
-    }
-    const r = new ByteReader(bytes, section.contentStart, section.end);
+    if (section.id === id) out.section(id, rewrite(new ByteReader(bytes, section.contentStart, section.end)));
+    else out.raw(bytes.subarray(section.start, section.end));
+  }
+  return out.finish();
+}
+
+/** The module with some imports renamed: `rename` gives an import its new module and name, or undefined to keep it. */
+export function renameImports(bytes: Uint8Array, rename: (module: string, name: string) => { module: string; name: string } | undefined): Uint8Array {
+  return rewriteSections(bytes, IMPORT_SECTION, (r) => {
     const entries = r.vec(() => {
       const module = r.name();
       const name = r.name();
@@ -21,27 +25,15 @@ export function renameImports(bytes: Uint8Array, rename: (module: string, name: 
       readImportDesc(r);
       return { ...(rename(module, name) ?? { module, name }), desc: bytes.subarray(start, r.offset) };
     });
-    out.section(IMPORT_SECTION, new ByteWriter().vec(entries, (w, e) => w.name(e.module).name(e.name).raw(e.desc)).finish());
-  }
-  return out.finish();
+    return new ByteWriter().vec(entries, (w, e) => w.name(e.module).name(e.name).raw(e.desc)).finish();
+  });
 }
 
 /** The module with its exports renamed: `rename` gives each its new name, from its name and its position. */
 export function renameExports(bytes: Uint8Array, rename: (name: string, index: number) => string): Uint8Array {
-  const out = new ByteWriter().raw(bytes.subarray(0, 8));
-  for (const section of readSections(bytes)) {
-    if (section.id !== EXPORT_SECTION) {
-      out.raw(bytes.subarray(section.start, section.end));
-      continue;
-    }
-    const r = new ByteReader(bytes, section.contentStart, section.end);
+  return rewriteSections(bytes, EXPORT_SECTION, (r) => {
     let index = 0;
-    const entries = r.vec(() => {
-      const name = rename(r.name(), index++);
-      const kind = r.u8();
-      return { name, kind, item: r.u32() };
-    });
-    out.section(EXPORT_SECTION, new ByteWriter().vec(entries, (w, e) => w.name(e.name).u8(e.kind).u32(e.item)).finish());
-  }
-  return out.finish();
+    const entries = r.vec(() => ({ name: rename(r.name(), index++), kind: r.u8(), item: r.u32() }));
+    return new ByteWriter().vec(entries, (w, e) => w.name(e.name).u8(e.kind).u32(e.item)).finish();
+  });
 }

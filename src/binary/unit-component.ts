@@ -82,6 +82,11 @@ export function trimUnitComponent(component: Uint8Array): Uint8Array {
   const made = instances.flatMap((instance) => (instance.module === undefined ? [] : [instance]));
   const passed = counts(made.flatMap((i) => i.args.filter((a) => a.sort === CORE_INSTANCE).map((a) => a.index)));
   const instantiated = counts(made.map((i) => i.module));
+  // Instances whose exports an alias takes by name: a bag of them keeps its names.
+  const aliased = new Set<number>();
+  for (const section of sections.filter((s) => s.id === SECTION.alias)) {
+    renameAliases(bytes.subarray(section.contentStart, section.end), (instance) => void aliased.add(instance));
+  }
 
   // A module whose instances are only aliased takes short export names; an instance given to an
   // instantiation keeps its names, which the importing module spells.
@@ -94,7 +99,7 @@ export function trimUnitComponent(component: Uint8Array): Uint8Array {
     const byModule = new Map<string, { module: string; names: Map<string, string> }>();
     instance.args.forEach((arg, j) => {
       const bag = instances[arg.index];
-      if (arg.sort !== CORE_INSTANCE || bag.module !== undefined || passed.get(arg.index) !== 1) return;
+      if (arg.sort !== CORE_INSTANCE || bag.module !== undefined || passed.get(arg.index) !== 1 || aliased.has(arg.index)) return;
       const names = new Map<string, string>();
       bag.exports.forEach((e, k) => {
         names.set(e.name, short(k));
