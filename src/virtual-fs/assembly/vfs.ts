@@ -1101,7 +1101,14 @@ export function readlink_at(handle: u32, ptr: usize, len: usize): usize {
 
 export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
-  if (!locate(handle, ptr, len, false)) return fail(error, 1);
+  if (!locate(handle, ptr, len, false)) {
+    // `link/` where the link loops: Linux looks at `link` itself first, and removes no directory through a link.
+    const first = error;
+    const slash = len > 1 && load<u8>(ptr + len - 1) == 47;
+    if (first == E_LOOP && slash && locate(handle, ptr, withoutSlashes(ptr, len), false) && !viaHost
+      && resolvedNode != null && resolvedNode!.kind == SYMLINK) return fail(E_NOTDIR, 1);
+    return fail(first, 1);
+  }
   if (viaHost) {
     if (hostReadOnly()) return fail(E_ROFS, 1);
     hostRemoveDirectoryAt(hostFd, hostPtr, hostLen, ret);
