@@ -341,13 +341,13 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   init: initCommand, build: buildCommand, run: runCommand, bundle: bundleCommand, inspect: inspectCommand,
 };
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 // The commands that only run jco's wasm-tools, a large Wasm module, for a second or so. V8's second tier
 // (TurboFan) recompiles its hot functions meanwhile, which costs these runs more than it gains: an env-only
 // build went from 0.9 to 0.55 s and from 184 to 105 MB with Liftoff alone. `virt run` keeps both tiers: the
 // guest runs there.
 const TOOL_COMMANDS = new Set(['init', 'build', 'bundle', 'inspect']);
 
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;

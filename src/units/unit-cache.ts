@@ -4,7 +4,8 @@
 // A unit is a pure function of those, so a hit is the very unit the build
 // would make. A unit that widens outer imports holds a function, and is never
 // kept, nor one with embedded files (which the Plan holds already), nor one
-// larger than MAX_ENTRY_BYTES.
+// larger than MAX_ENTRY_BYTES. The folder also marks each composed output
+// that validated, by a hash of its bytes and of virt's code.
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -58,7 +59,7 @@ function feed(hash: ReturnType<typeof createHash>, value: unknown): boolean {
 let code: Promise<string> | undefined;
 
 // virt's compiled code and adapters, and the versions of the tools that build units. Read synchronously: 80
-// small files took 90 ms as as many round trips through the thread pool, 10 ms this way.
+// small files took 90 ms as that many round trips through the thread pool, 10 ms this way.
 function codeFingerprint(): Promise<string> {
   code ??= (async () => {
     // virt's package.json pins jco's and Wizer's exact versions.
