@@ -78,7 +78,9 @@ export function trimUnitComponent(component: Uint8Array): Uint8Array {
   // Core modules are counted by their sections: an imported one would shift them.
   if (readComponent(bytes).imports.some((i) => i.sort === 'core')) return bytes;
   const sections = readSections(bytes);
-  const instances = sections.filter((s) => s.id === SECTION.coreInstance).flatMap((s) => readCoreInstances(bytes, s));
+  // Each core instance section's instances, in order: together, the core instance index space.
+  const instancesOf = new Map(sections.filter((s) => s.id === SECTION.coreInstance).map((s) => [s, readCoreInstances(bytes, s)]));
+  const instances = [...instancesOf.values()].flat();
   const made = instances.flatMap((instance) => (instance.module === undefined ? [] : [instance]));
   const passed = counts(made.flatMap((i) => i.args.filter((a) => a.sort === CORE_INSTANCE).map((a) => a.index)));
   const instantiated = counts(made.map((i) => i.module));
@@ -113,7 +115,6 @@ export function trimUnitComponent(component: Uint8Array): Uint8Array {
 
   const out = new ByteWriter().raw(bytes.subarray(0, 8));
   let modules = 0;
-  let instancesWritten = 0;
   for (const section of sections) {
     const content = bytes.subarray(section.contentStart, section.end);
     if (section.id === SECTION.coreModule) {
@@ -136,8 +137,7 @@ export function trimUnitComponent(component: Uint8Array): Uint8Array {
       }
       out.section(section.id, module);
     } else if (section.id === SECTION.coreInstance) {
-      const count = readCoreInstances(bytes, section).length;
-      out.section(section.id, writeCoreInstances(instances.slice(instancesWritten, (instancesWritten += count))));
+      out.section(section.id, writeCoreInstances(instancesOf.get(section)!));
     } else if (section.id === SECTION.alias) {
       const aliases = renameAliases(content, (instance, name) => exportNames.get(instances[instance]?.module ?? -1)?.get(name));
       if (!aliases) return bytes;

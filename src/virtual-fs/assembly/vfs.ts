@@ -245,6 +245,11 @@ function entriesOf(dir: Node): Map<string, Node> {
   return children;
 }
 
+// Whether a directory holds entries; one not yet read from the layout is not read for this.
+function hasEntries(dir: Node): bool {
+  return dir.children != null ? dir.children!.size > 0 : dir.entryCount > 0;
+}
+
 // The node of layout record `index`: a root, or an entry of its parent's.
 function layoutNode(index: u32): Node {
   const at = heap.alloc(RECORD);
@@ -877,7 +882,7 @@ export function read_directory_entry(handle: u32): usize {
 // made its symlink lead elsewhere (`mkdir link/` where link -> file, or -> nothing), as on POSIX.
 function locateNew(handle: u32, ptr: usize, len: usize): bool {
   // `name/` where `name` is anything (a looping symlink too) is EEXIST, as Linux looks at it unfollowed.
-  if (len > 1 && load<u8>(ptr + len - 1) == 47) {
+  if (endsInSlash(ptr, len)) {
     const trimmed = withoutSlashes(ptr, len);
     if (!locate(handle, ptr, trimmed, false)) return false;
     if (!viaHost && resolvedNode != null) return failWith(E_EXIST);
@@ -910,6 +915,11 @@ function lastNameTooLong(ptr: usize, len: usize): bool {
 }
 
 // A path's length without its trailing slashes (a lone `/` stays).
+// Whether a path other than `/` alone ends in a slash (`name/`).
+function endsInSlash(ptr: usize, len: usize): bool {
+  return len > 1 && load<u8>(ptr + len - 1) == 47;
+}
+
 function withoutSlashes(ptr: usize, len: usize): usize {
   let end = len;
   while (end > 1 && load<u8>(ptr + end - 1) == 47) end--;
@@ -938,7 +948,7 @@ function parentFound(handle: u32, ptr: usize, len: usize): bool {
 
 // Where a link or symlink is to be made: as for a directory, except that `name/` is looked at unfollowed.
 function locateNewFile(handle: u32, ptr: usize, len: usize): bool {
-  if (len > 1 && load<u8>(ptr + len - 1) == 47) {
+  if (endsInSlash(ptr, len)) {
     // Linux looks at the name itself, unfollowed: something there is EEXIST, nothing there ENOENT.
     const trimmed = withoutSlashes(ptr, len);
     if (!locate(handle, ptr, trimmed, false)) return false;
@@ -1104,8 +1114,7 @@ export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize 
   if (!locate(handle, ptr, len, false)) {
     // `link/` where the link loops: Linux looks at `link` itself first, and removes no directory through a link.
     const first = error;
-    const slash = len > 1 && load<u8>(ptr + len - 1) == 47;
-    if (first == E_LOOP && slash && locate(handle, ptr, withoutSlashes(ptr, len), false) && !viaHost
+    if (first == E_LOOP && endsInSlash(ptr, len) && locate(handle, ptr, withoutSlashes(ptr, len), false) && !viaHost
       && resolvedNode != null && resolvedNode!.kind == SYMLINK) return fail(E_NOTDIR, 1);
     return fail(first, 1);
   }
@@ -1119,7 +1128,7 @@ export function remove_directory_at(handle: u32, ptr: usize, len: usize): usize 
   if (node == null) return fail(E_NOENT, 1);
   if (node.kind != DIRECTORY) return fail(E_NOTDIR, 1);
   if (resolvedName.length == 0) return fail(lastDots(ptr, len) == 2 ? E_NOTEMPTY : E_INVAL, 1);
-  if (entriesOf(node).size > 0) return fail(E_NOTEMPTY, 1);
+  if (hasEntries(node)) return fail(E_NOTEMPTY, 1);
   const parent = resolvedParent!;
   if (!parent.writable) return fail(E_ROFS, 1);
   detach(parent, resolvedName, node);
@@ -1138,7 +1147,7 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   if (lastDots(oldPtr, oldLen) || lastDots(newPtr, newLen)) return fail(E_BUSY, 1);
   // `old/` names `old` itself, unfollowed: when that is no directory (a symlink included), the new name is
   // looked up (ENAMETOOLONG) before the trailing slash is refused (ENOTDIR).
-  if (oldLen > 1 && load<u8>(oldPtr + oldLen - 1) == 47) {
+  if (endsInSlash(oldPtr, oldLen)) {
     const trimmed = withoutSlashes(oldPtr, oldLen);
     if (!locate(handle, oldPtr, trimmed, false)) return fail(error, 1);
     if (!viaHost) {
@@ -1162,7 +1171,7 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
   const oldParent = resolvedParent;
   const oldName = resolvedName;
   // `new/` names `new` itself, unfollowed: what is there must be a directory, and so must the source.
-  if (newLen > 1 && load<u8>(newPtr + newLen - 1) == 47) {
+  if (endsInSlash(newPtr, newLen)) {
     const trimmed = withoutSlashes(newPtr, newLen);
     if (!locate(newHandle, newPtr, trimmed, false)) return fail(error, 1);
     if (!viaHost && (node.kind != DIRECTORY || (resolvedNode != null && resolvedNode!.kind != DIRECTORY))) return fail(E_NOTDIR, 1);
@@ -1183,7 +1192,7 @@ export function rename_at(handle: u32, oldPtr: usize, oldLen: usize, newHandle: 
     if (existing.kind == DIRECTORY && isAncestor(existing, oldParent!)) return fail(E_NOTEMPTY, 1);
     if (node.kind == DIRECTORY && existing.kind != DIRECTORY) return fail(E_NOTDIR, 1);
     if (node.kind != DIRECTORY && existing.kind == DIRECTORY) return fail(E_ISDIR, 1);
-    if (existing.kind == DIRECTORY && entriesOf(existing).size > 0) return fail(E_NOTEMPTY, 1);
+    if (existing.kind == DIRECTORY && hasEntries(existing)) return fail(E_NOTEMPTY, 1);
     detach(newParent, resolvedName, existing);
     unlinked(existing);
   }
@@ -1217,7 +1226,7 @@ export function symlink_at(handle: u32, targetPtr: usize, targetLen: usize, ptr:
 export function unlink_file_at(handle: u32, ptr: usize, len: usize): usize {
   enter();
   // `name/`: Linux looks at `name` itself, unfollowed: nothing there is ENOENT, a directory EISDIR, else ENOTDIR.
-  if (len > 1 && load<u8>(ptr + len - 1) == 47) {
+  if (endsInSlash(ptr, len)) {
     const trimmed = withoutSlashes(ptr, len);
     if (!locate(handle, ptr, trimmed, false)) return fail(error, 1);
     if (!viaHost) return fail(resolvedNode == null ? E_NOENT : resolvedNode!.kind == DIRECTORY || resolvedNode!.kind == HOST_MOUNT ? E_ISDIR : E_NOTDIR, 1);
