@@ -61,12 +61,17 @@ export class AuditError extends Error {
   }
 }
 
-/**
- * wasi-libc (C, Rust std, ...) starts in `/` and never asks for `initial-cwd`,
- * and jco's preview-1 adapter has no call that would tell it.
- */
+/** Why `env.cwd` cannot reach a preview-1 app behind jco's adapter, whose libc starts in `/` without asking the host. */
 export const PREVIEW1_CWD_NOTE = '`env.cwd` does not reach this app: it is a WASI preview-1 program (through jco\'s preview-1 adapter), '
   + 'whose libc starts in `/` without asking the host, so its relative paths resolve from `/`';
+
+/**
+ * Why `env.cwd` cannot reach a preview-1 app behind virt's layer: wasi-libc
+ * keeps a working directory only where the program links `chdir`, and
+ * without one it resolves every path from `/` before the layer sees it.
+ */
+export const NO_LIBC_CWD_NOTE = '`env.cwd` does not reach this app: it is a WASI preview-1 program whose libc keeps no working directory '
+  + '(it does not link `chdir`), so it resolves every path, relative or not, from `/`';
 
 /** Reads a manifest into a Plan, or throws a ManifestError with every problem. */
 export function planFromManifest(source: string, file: string): Plan {
@@ -80,7 +85,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const progress = input.onProgress ?? (() => {});
   const read = planFromManifest(input.manifest.source, input.manifest.file);
   const plan = { ...(await loadPlanFiles(read, input.files, input.manifest, progress)), ...(input.io ? { io: input.io } : {}) };
-  const prepared = await prepareApp(input.app);
+  const prepared = await prepareApp(input.app, plan.preview1);
   try {
     return await buildPrepared(plan, prepared, progress, input.unitCacheDir ? diskUnitCache(input.unitCacheDir) : undefined);
   } catch (error) {
@@ -104,7 +109,7 @@ async function invalidComponent(component: Uint8Array): Promise<ComponentReadErr
 
 async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (message: string) => void, cache?: UnitCache): Promise<BuildResult> {
   const notes = prepared.note ? [prepared.note] : [];
-  if (prepared.preview1 && plan.env.cwd.mode !== 'none') notes.push(PREVIEW1_CWD_NOTE);
+  if (prepared.cwd !== 'served' && plan.env.cwd.mode !== 'none') notes.push(prepared.cwd === 'adapter' ? PREVIEW1_CWD_NOTE : NO_LIBC_CWD_NOTE);
   const info = readComponent(prepared.component);
 
   const { units: planned, refusals } = planUnits(plan, info.imports, VIRTUALIZERS);

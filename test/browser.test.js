@@ -62,9 +62,9 @@ test('a failing guest: the page shows the exit code that `virt run` gives', asyn
   const output = buildAndBundle('exit-three', 'version: 1\nenv:\n  vars: { EXIT_CODE: "3" }\n', 'apps/env-print.wasm');
   const page = await load('exit-three/index.html');
   assert.match(page.stdout, 'env EXIT_CODE=3\n');
-  // main's 3 reaches WASI as exit(err) through the preview-1 adapter: 1, on Node as here.
-  assert.is(page.exitCode, '1');
-  assert.is((await runCommand(new Uint8Array(readFileSync(output)))).exitCode, 1);
+  // main's 3 reaches WASI as exit-with-code(3) through virt's preview-1 layer, in the page as on Node.
+  assert.is(page.exitCode, '3');
+  assert.is((await runCommand(new Uint8Array(readFileSync(output)))).exitCode, 3);
 });
 
 test('a trap shows exit code 134 and the trap, as virt run reports it', async () => {

@@ -46,8 +46,9 @@ test('the audit groups what the app imports, ends with what the output takes fro
   const lines = built.stdout.trimEnd().split('\n');
   assert.equal(lines.filter((l) => !l.startsWith('  ')), ['virtualized (1):', 'denied (2):', 'passed to the host (12):', lines.at(-1)]);
   assert.match(group(built.stdout, 'denied'), /wasi:filesystem\/preopens@0\.2\.12\s+none: the app sees no preopens/);
-  assert.is(lines.at(-1), 'the output takes from its host: the environment (in part), exit, stdin, stdout, stderr, the terminal, '
-    + 'the wall clock, the types of wasi:io, wasi:cli');
+  // In the app's order of imports: for a preview-1 program, the order in which virt's layer first calls them.
+  assert.is(lines.at(-1), 'the output takes from its host: the wall clock, the environment (in part), the terminal, stdout, stdin, stderr, '
+    + 'exit, the types of wasi:io, wasi:cli');
   assert.not.match(built.stdout, 'wasi:sockets');
   const verbose = cli(['build', '-v', 'examples/hello/virt.yaml', hello, '-o', out]);
   assert.match(group(verbose.stdout, 'absent (the app does not import them)'), /wasi:sockets\/tcp\s+policy: denied: sockets cannot be created/);
@@ -157,7 +158,7 @@ test('run propagates the guest exit code, and passes arguments after --', () => 
   assert.is(ok.status, 0);
   assert.match(ok.stdout, 'arg 1 a\narg 2 b c\n');
   const failing = cli(['run', out, '--env', 'EXIT_CODE=7']);
-  assert.is(failing.status, 1);
+  assert.is(failing.status, 7);
 });
 
 test('run grants host directories only with --dir', () => {
@@ -181,7 +182,7 @@ test('inspect shows what a build virtualized, and a manifest\'s policy per impor
   cli(['build', manifest, app, '-o', out]);
   const shown = cli(['inspect', out]);
   assert.is(shown.status, 0);
-  assert.match(shown.stdout, 'virtualized by virt:\n  wasi:cli/environment@0.2.12: vars "HOME"');
+  assert.match(shown.stdout, /virtualized by virt:\n(  .*\n)*  wasi:cli\/environment@0\.2\.12: vars "HOME"/);
   const policy = cli(['inspect', '--manifest', manifest, app]);
   assert.is(policy.status, 0);
   assert.match(group(policy.stdout, 'virtualized'), /wasi:cli\/environment@0\.2\.12\s+vars "HOME"; host vars none; args host; cwd none/);
@@ -198,7 +199,7 @@ test('--json prints what scripts need: the build\'s audit and sizes, and an insp
   const shown = JSON.parse(cli(['inspect', '--json', out]).stdout);
   assert.ok(shown.imports.includes('wasi:cli/stdout@0.2.12'));
   assert.equal(shown.exports, ['wasi:cli/run@0.2.12']);
-  assert.is(shown.audit[0].interface, 'wasi:cli/environment@0.2.12');
+  assert.ok(shown.audit.some((l) => l.interface === 'wasi:cli/environment@0.2.12'));
 });
 
 test('stdin from a file is read at build time, relative to the manifest; a missing one is named at its line', async () => {
@@ -297,7 +298,7 @@ test('a preview-1 core module is wrapped automatically, and the build says so', 
   const out = join(dir, 'wrapped.wasm');
   const result = cli(['build', manifest, 'test/fixtures/apps/env-print.core.wasm', '-o', out]);
   assert.is(result.status, 0, result.stderr);
-  assert.match(result.stderr, "virt: note: the app is a WASI preview-1 core module: wrapped it with jco's preview-1 command adapter");
+  assert.match(result.stderr, "virt: note: the app is a WASI preview-1 core module: wrapped it with virt's preview-1 layer (command)");
   const { stdout } = await runCommand(new Uint8Array(readFileSync(out)));
   assert.match(stdout, 'env HOME=/home/app\n');
 });

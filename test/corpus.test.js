@@ -9,12 +9,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readComponent } from '../dist/index.js';
-import { PREVIEW1_CWD_NOTE } from '../dist/build.js';
+import { NO_LIBC_CWD_NOTE, PREVIEW1_CWD_NOTE } from '../dist/build.js';
 import { MODES, RUN } from './corpus.js';
 import { buildWith, cli, fixture, renameInterfaces, root, runCommand } from './helpers.js';
 
 const APPS = {
-  hello: fixture('apps/hello.wasm'), // C + wasi-libc, through jco's preview-1 adapter
+  hello: fixture('apps/hello.wasm'), // C + wasi-libc, through virt's preview-1 layer
   'env-print': fixture('apps/env-print.wasm'),
   preopens: fixture('apps/preopens.wasm'),
   'rust-app': fixture('corpus/rust-app.wasm'), // Rust std 1.63, a preview-1 core module
@@ -61,13 +61,26 @@ test('a Rust exit code reaches the host, through the library and through virt ru
   assert.is(cli(['run', join(dir, 'out.wasm'), '--cache', join(dir, 'cache')]).status, 33);
 });
 
-test('env.cwd on a preview-1 app says at build time that it does not reach it', async () => {
-  for (const app of ['rust-app', 'env-print']) {
-    const { notes } = await buildWith('version: 1\nenv:\n  cwd: /data\n', APPS[app]);
-    assert.ok(notes.includes(PREVIEW1_CWD_NOTE), `${app}: ${notes.join('; ')}`);
+test('env.cwd reaches a Rust std app: current_dir, and relative paths resolve under it', async () => {
+  const yaml = (vars) => `version: 1\nenv:\n  cwd: /data\n  vars: { ${vars} }\nfilesystem:\n  mounts:\n    /data/notes/a.txt: { text: "under cwd" }\n`;
+  const { component, notes } = await buildWith(yaml('RELATIVE_FILE: notes/a.txt'), APPS['rust-app']);
+  assert.not.ok(notes.some((n) => n.includes('env.cwd')), notes.join('; '));
+  const { stdout } = await runCommand(component);
+  assert.match(stdout, 'cwd /data\nrelative notes/a.txt "under cwd"\n');
+  // set_current_dir moves it, as on a native host.
+  const moved = await buildWith(yaml('CHDIR: notes, RELATIVE_FILE: a.txt'), APPS['rust-app']);
+  assert.match((await runCommand(moved.component)).stdout, 'cwd /data/notes\nrelative a.txt "under cwd"\n');
+});
+
+test('env.cwd on a preview-1 app whose libc keeps no working directory says at build time that it does not reach it', async () => {
+  const { notes } = await buildWith('version: 1\nenv:\n  cwd: /data\n', APPS['env-print']);
+  assert.ok(notes.includes(NO_LIBC_CWD_NOTE), notes.join('; '));
+  const adapter = await buildWith('version: 1\npreview1: adapter\nenv:\n  cwd: /data\n', fixture('apps/env-print.core.wasm'));
+  assert.ok(adapter.notes.includes(PREVIEW1_CWD_NOTE), adapter.notes.join('; '));
+  for (const app of ['js-app', 'rust-app']) {
+    const { notes: none } = await buildWith('version: 1\nenv:\n  cwd: /data\n', APPS[app]);
+    assert.not.ok(none.some((n) => n.includes('env.cwd')), `${app}: ${none.join('; ')}`);
   }
-  const { notes } = await buildWith('version: 1\nenv:\n  cwd: /data\n', APPS['js-app']);
-  assert.not.ok(notes.includes(PREVIEW1_CWD_NOTE));
 });
 
 test('a componentize-js app reaches fetch, files and the clock through virt', async () => {

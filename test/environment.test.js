@@ -50,9 +50,9 @@ test('host arguments pass through when args is host', async () => {
 });
 
 test("the guest's exit status is returned", async () => {
-  // jco's preview-1 adapter maps any non-zero proc_exit to `exit(err)`, which hosts report as 1.
+  // virt's preview-1 layer passes proc_exit(3) on as exit-with-code(3), as a native host does.
   const failing = await buildWith('version: 1\nenv:\n  vars: { EXIT_CODE: "3" }\n', envPrint);
-  assert.is((await runCommand(failing.component)).exitCode, 1);
+  assert.is((await runCommand(failing.component)).exitCode, 3);
   const passing = await buildWith('version: 1\nenv:\n  vars: { EXIT_CODE: "0" }\n', envPrint);
   assert.is((await runCommand(passing.component)).exitCode, 0);
 });

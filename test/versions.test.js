@@ -53,7 +53,7 @@ test('an interface virt does not know passes through to the host, and the build 
   assert.is(line.status, 'host');
   assert.match(line.detail, 'an interface virt does not know');
   let exited;
-  const { stdout } = await runCommand(component, { imports: { 'acme:custom/exit': { exit: (s) => { exited = s.tag; } } } });
+  const { stdout } = await runCommand(component, { imports: { 'acme:custom/exit': { exit: (s) => { exited = s.tag; }, exitWithCode: (code) => { exited = code; } } } });
   assert.is(stdout, 'env GREETING=hi\narg 0 tool\narg 1 x\ncwd /\n');
   assert.is(exited, undefined);
 });

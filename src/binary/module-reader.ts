@@ -16,6 +16,9 @@ export const IMPORT_SECTION = 2;
 const TYPE_SECTION = 1;
 const FUNCTION_SECTION = 3;
 export const EXPORT_SECTION = 7;
+export const GLOBAL_SECTION = 6;
+export const CODE_SECTION = 10;
+const DATA_SECTION = 11;
 const KINDS = ['func', 'table', 'memory', 'global', 'tag'] as const;
 const VALTYPES: Readonly<Record<number, string>> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
 
@@ -81,4 +84,83 @@ export function readModuleInterface(bytes: Uint8Array): { imports: CoreName[]; e
     }
   }
   return { imports, exports };
+}
+
+/** An active data segment at a constant address of memory 0. */
+export interface ActiveData {
+  readonly offset: number;
+  readonly contents: Uint8Array;
+}
+
+/** The module's active data segments, each at an `i32.const` address (as wasm-ld writes them); undefined for another shape. */
+export function readActiveData(bytes: Uint8Array): ActiveData[] | undefined {
+  const segments: ActiveData[] = [];
+  for (const section of readSections(bytes)) {
+    if (section.id !== DATA_SECTION) continue;
+    const r = new ByteReader(bytes, section.contentStart, section.end);
+    for (let count = r.u32(); count > 0; count--) {
+      const flag = r.u32();
+      if (flag === 1) {
+        r.take(r.u32());
+        continue;
+      }
+      if (flag > 2 || (flag === 2 && r.u32() !== 0) || r.u8() !== 0x41) return undefined;
+      // A non-negative i32.const reads as its unsigned LEB128.
+      const offset = r.u32();
+      if (offset > 0x7fffffff || r.u8() !== 0x0b) return undefined;
+      segments.push({ offset, contents: r.take(r.u32()) });
+    }
+  }
+  return segments;
+}
+
+/** The bytes of the module's code section, empty when it has none. */
+export function codeBytes(bytes: Uint8Array): Uint8Array {
+  const code = readSections(bytes).find((s) => s.id === CODE_SECTION);
+  return code ? bytes.subarray(code.contentStart, code.end) : new Uint8Array();
+}
+
+/** A global's initializer expression, where it lies in the module, and its value when it is an `i32.const`. */
+export interface GlobalInit {
+  readonly start: number;
+  readonly end: number;
+  readonly i32?: number;
+}
+
+/** The initializers of the module's own globals; undefined when one is an expression of another shape than a constant. */
+export function readGlobalInits(bytes: Uint8Array): GlobalInit[] | undefined {
+  const inits: GlobalInit[] = [];
+  for (const section of readSections(bytes)) {
+    if (section.id !== GLOBAL_SECTION) continue;
+    const r = new ByteReader(bytes, section.contentStart, section.end);
+    for (let count = r.u32(); count > 0; count--) {
+      r.take(2); // value type, mutability
+      const start = r.offset;
+      const op = r.u8();
+      let i32: number | undefined;
+      if (op === 0x41) i32 = signed(r, 32);
+      else if (op === 0x42) signed(r, 64);
+      else if (op === 0x23 || op === 0xd2) r.u32();
+      else if (op === 0x43 || op === 0x44) r.take(op === 0x43 ? 4 : 8);
+      else if (op === 0xd0) r.u8();
+      else return undefined;
+      if (r.u8() !== 0x0b) return undefined;
+      inits.push({ start, end: r.offset, ...(i32 !== undefined ? { i32 } : {}) });
+    }
+  }
+  return inits;
+}
+
+// A signed LEB128 of `bits` bits; exact for 32, and only skipped past for 64.
+function signed(r: ByteReader, bits: number): number {
+  let result = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    byte = r.u8();
+    result += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80 && shift < bits + 7);
+  if (shift < 64 && byte & 0x40) result -= 2 ** shift;
+  return bits === 32 ? result | 0 : result;
 }

@@ -3,7 +3,7 @@
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { readSections } from './component-reader.js';
-import { EXPORT_SECTION, IMPORT_SECTION, readImportDesc } from './module-reader.js';
+import { EXPORT_SECTION, GLOBAL_SECTION, IMPORT_SECTION, readGlobalInits, readImportDesc } from './module-reader.js';
 
 // The module with each section `id` rewritten: `rewrite` reads its contents and returns the new ones.
 function rewriteSections(bytes: Uint8Array, id: number, rewrite: (r: ByteReader) => Uint8Array): Uint8Array {
@@ -29,11 +29,27 @@ export function renameImports(bytes: Uint8Array, rename: (module: string, name: 
   });
 }
 
-/** The module with its exports renamed: `rename` gives each its new name, from its name and its position. */
-export function renameExports(bytes: Uint8Array, rename: (name: string, index: number) => string): Uint8Array {
+/** The module with its exports renamed: `rename` gives each its new name, from its name and its position, or null to drop it. */
+export function renameExports(bytes: Uint8Array, rename: (name: string, index: number) => string | null): Uint8Array {
   return rewriteSections(bytes, EXPORT_SECTION, (r) => {
     let index = 0;
-    const entries = r.vec(() => ({ name: rename(r.name(), index++), kind: r.u8(), item: r.u32() }));
+    const entries = r.vec(() => ({ name: rename(r.name(), index++), kind: r.u8(), item: r.u32() }))
+      .filter((e): e is { name: string; kind: number; item: number } => e.name !== null);
     return new ByteWriter().vec(entries, (w, e) => w.name(e.name).u8(e.kind).u32(e.item)).finish();
+  });
+}
+
+/** The module with each global that starts as `i32.const from` (a placeholder) starting as `i32.const to` instead. */
+export function setGlobalInit(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const inits = readGlobalInits(bytes);
+  if (!inits) throw new Error('assertion failed: the module\'s globals start as constants');
+  return rewriteSections(bytes, GLOBAL_SECTION, (r) => {
+    const out = new ByteWriter();
+    let at = r.offset;
+    for (const init of inits.filter((g) => g.i32 === from && g.start >= r.offset && g.end <= r.end)) {
+      out.raw(bytes.subarray(at, init.start)).u8(0x41).s33(to).u8(0x0b);
+      at = init.end;
+    }
+    return out.raw(bytes.subarray(at, r.end)).finish();
   });
 }

@@ -1,24 +1,31 @@
 // The app as a component: a component as it is, or a WASI preview-1 core
-// module wrapped with jco's preview-1 adapter.
+// module wrapped with virt's preview-1 layer (or jco's preview-1 adapter).
 import { SECTION } from '../binary/component-format.js';
 import { binaryKind, readSections } from '../binary/component-reader.js';
 import { ComponentReadError } from '../binary/errors.js';
-import { readModuleInterface, type CoreName } from '../binary/module-reader.js';
+import { readGlobalInits, readModuleInterface, type CoreName } from '../binary/module-reader.js';
 import { renameImports } from '../binary/module-writer.js';
 import { componentEmbed, componentNew, preview1Adapter } from '../jco/jco.js';
+import type { Preview1Policy } from '../policies/plan.js';
+import { findCwdSlot } from '../preview1/cwd-slot.js';
+import { NO_CWD_SLOT, preview1Layer } from '../preview1/layer.js';
+import { loadWasiWit } from '../wit/wasi-wit.js';
 import { formatInterfaceName, formatVersion, parseInterfaceName, PREVIEW1_MODULE, type InterfaceName } from '../wit/names.js';
 
 /** The app component, and a note when virt had to wrap a core module. */
 export interface PreparedApp {
   readonly component: Uint8Array;
   readonly note?: string;
-  /** Whether the app is a preview-1 program behind jco's adapter: its libc never asks for the cwd. */
-  readonly preview1: boolean;
+  /**
+   * Whether the app's working directory is `initial-cwd`: served (a component, or a preview-1 program
+   * whose libc keeps one), or not, as a preview-1 program behind jco's adapter or without `chdir`.
+   */
+  readonly cwd: 'served' | 'adapter' | 'no-libc-cwd';
 }
 
-/** Returns the app as a component, wrapping a preview-1 core module. */
-export async function prepareApp(bytes: Uint8Array): Promise<PreparedApp> {
-  if (binaryKind(bytes) === 'component') return { component: bytes, preview1: hasPreview1Adapter(bytes) };
+/** Returns the app as a component, wrapping a preview-1 core module with `layer`. */
+export async function prepareApp(bytes: Uint8Array, layer: Preview1Policy = 'virt'): Promise<PreparedApp> {
+  if (binaryKind(bytes) === 'component') return { component: bytes, cwd: componentCwd(bytes) };
   const { imports, exports } = readModuleInterface(bytes);
   const others = [...new Set(imports.map((i) => i.module).filter((m) => m !== PREVIEW1_MODULE))];
   if (!imports.some((i) => i.module === PREVIEW1_MODULE) || others.length > 0) {
@@ -29,11 +36,19 @@ export async function prepareApp(bytes: Uint8Array): Promise<PreparedApp> {
     );
   }
   const kind = exports.some((e) => e.name === '_start') ? 'command' : 'reactor';
+  if (layer === 'virt') {
+    const cwdSlot = findCwdSlot(bytes);
+    const own = await preview1Layer(kind, await loadWasiWit(), cwdSlot);
+    checkAgainstAdapter(imports, exports, own);
+    const component = await componentNew(bytes, [[PREVIEW1_MODULE, own]]);
+    const note = `the app is a WASI preview-1 core module: wrapped it with virt's preview-1 layer (${kind})`;
+    return { component, note, cwd: cwdSlot === undefined ? 'no-libc-cwd' : 'served' };
+  }
   const adapter = await preview1Adapter(kind);
   checkAgainstAdapter(imports, exports, adapter);
   const core = imports.some((i) => i.module === PREVIEW1_MODULE && i.name === 'proc_exit') ? await exitWithCode(bytes, adapter) : bytes;
   const component = await componentNew(core, [[PREVIEW1_MODULE, adapter]]);
-  return { component, note: `the app is a WASI preview-1 core module: wrapped it with jco's preview-1 ${kind} adapter`, preview1: true };
+  return { component, note: `the app is a WASI preview-1 core module: wrapped it with jco's preview-1 ${kind} adapter`, cwd: 'adapter' };
 }
 
 // What jco's adapter would refuse with a message that names nothing: a function it lacks, a signature it
@@ -56,14 +71,26 @@ function checkAgainstAdapter(imports: readonly CoreName[], exports: readonly Cor
   }
 }
 
-// Whether a core module of the component is a preview-1 adapter: it exports what preview-1 programs import.
-function hasPreview1Adapter(component: Uint8Array): boolean {
-  return readSections(component).some((section) => {
-    if (section.id !== SECTION.coreModule) return false;
-    const exports = new Set(readModuleInterface(component.subarray(section.contentStart, section.end)).exports.map((e) => e.name));
-    return ['fd_write', 'environ_get', 'proc_exit'].every((name) => exports.has(name));
-  });
+// Whether a component serves its app `initial-cwd`. One that holds a preview-1 program holds an adapter: a core
+// module that exports what preview-1 programs import. virt's layer asks for `initial-cwd`, where jco's adapter
+// does not; and the layer's placeholder for libc's working directory is still there where the program has none.
+function componentCwd(component: Uint8Array): PreparedApp['cwd'] {
+  for (const section of readSections(component)) {
+    if (section.id !== SECTION.coreModule) continue;
+    const core = component.subarray(section.contentStart, section.end);
+    const { imports, exports } = readModuleInterface(core);
+    const names = new Set(exports.map((e) => e.name));
+    if (imports.some((i) => i.name === 'initial-cwd') && PREVIEW1_MARKS.some((name) => names.has(name))) {
+      return readGlobalInits(core)?.some((g) => g.i32 === NO_CWD_SLOT) ? 'no-libc-cwd' : 'served';
+    }
+    if (PREVIEW1_MARKS.every((name) => names.has(name))) return 'adapter';
+  }
+  return 'served';
 }
+
+// What a preview-1 program that starts with libc imports: all of them, or (as wit-component keeps of an adapter
+// only what the program imports) one at least.
+const PREVIEW1_MARKS = ['fd_write', 'environ_get', 'proc_exit'];
 
 // jco's adapter turns every nonzero `proc_exit(n)` into `exit(err)`, which loses n. The module's
 // `proc_exit` goes straight to `exit-with-code(n)` of the exit interface the adapter imports instead.

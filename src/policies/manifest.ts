@@ -195,6 +195,7 @@ export interface ManifestValue {
   readonly clocks?: { readonly wall?: ClockValue; readonly monotonic?: ClockValue };
   readonly random?: { readonly mode: 'host' | 'deny' | 'seeded'; readonly seed?: number | string };
   readonly exit?: 'allow' | 'deny';
+  readonly preview1?: 'virt' | 'adapter';
   readonly sockets?: 'deny' | 'host' | { readonly allow: readonly string[]; readonly dns?: 'deny' | 'host' };
   readonly http?: 'deny' | 'host' | { readonly allow: readonly string[] };
   readonly stdio?: {

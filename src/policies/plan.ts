@@ -47,6 +47,9 @@ export type RandomPolicy = { readonly mode: 'host' } | { readonly mode: 'deny' }
 /** Whether the app may end the run through `wasi:cli/exit`; deny makes `exit` trap. */
 export type ExitPolicy = 'allow' | 'deny';
 
+/** What wraps a WASI preview-1 core module: virt's own preview-1 layer, or jco's preview-1 adapter. */
+export type Preview1Policy = 'virt' | 'adapter';
+
 /** Outgoing HTTP: denied, the host's, or the host's for listed origins only. */
 export type HttpPolicy =
   | { readonly mode: 'deny' }
@@ -130,6 +133,7 @@ export interface Plan {
   readonly clocks: ClocksPlan;
   readonly random: RandomPolicy;
   readonly exit: ExitPolicy;
+  readonly preview1: Preview1Policy;
   readonly sockets: SocketsPolicy;
   readonly http: HttpPolicy;
   readonly stdio: StdioPlan;
@@ -148,6 +152,7 @@ export const DEFAULT_PLAN: Plan = {
   clocks: { wall: { mode: 'host' }, monotonic: { mode: 'host' } },
   random: { mode: 'host' },
   exit: 'allow',
+  preview1: 'virt',
   sockets: { mode: 'deny' },
   http: { mode: 'deny' },
   stdio: { stdin: { mode: 'host' }, stdout: 'host', stderr: 'host', terminal: 'host' },

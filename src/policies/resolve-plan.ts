@@ -252,6 +252,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     clocks,
     random: randomPolicy(manifest.random, base.random, ctx),
     exit: manifest.exit ?? base.exit,
+    preview1: manifest.preview1 ?? base.preview1,
     sockets: socketsPolicy(manifest.sockets, base.sockets, ctx),
     http: httpPolicy(manifest.http, base.http, ctx),
     stdio: { ...stdio, terminal },
