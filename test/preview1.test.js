@@ -3,7 +3,11 @@
 // available as `preview1: adapter`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readComponent } from '../dist/index.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, nodeFiles, readComponent } from '../dist/index.js';
+import { parseWat } from '../dist/jco/jco.js';
 import { buildWith, fixture, runCommand } from './helpers.js';
 
 const cwdApp = fixture('apps/cwd.wasm');
@@ -50,6 +54,57 @@ test('the layer imports only what the program\'s preview-1 imports need', async 
   const { component } = await buildWith('version: 1\n', fixture('apps/hello.wasm'));
   const imports = readComponent(component).imports.map((i) => i.name);
   assert.not.ok(imports.some((name) => name.startsWith('wasi:random/') || name.startsWith('wasi:clocks/monotonic')), imports.join(', '));
+});
+
+test('a program that reads the monotonic clock and never sleeps imports no wasi:io, and a virtual clock still serves it', async () => {
+  // Two readings of the monotonic clock; the exit code is how many microseconds apart they are.
+  const app = await parseWat(`(module
+    (import "wasi_snapshot_preview1" "clock_time_get" (func $time (param i32 i64 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (func (export "_start")
+      (drop (call $time (i32.const 1) (i64.const 0) (i32.const 16)))
+      (drop (call $time (i32.const 1) (i64.const 0) (i32.const 24)))
+      (call $exit (i32.wrap_i64 (i64.div_u (i64.sub (i64.load (i32.const 24)) (i64.load (i32.const 16))) (i64.const 1000))))))`);
+  const { component } = await buildWith('version: 1\nclocks:\n  monotonic: { step: 5us }\n', app);
+  assert.is((await runCommand(component)).exitCode, 5);
+});
+
+// What test/fixtures/apps/p1-edges.c prints on a native host (wasmtime), fd numbers aside: virt's layer answers so.
+const EDGES = [
+  'preopen 3 /data', 'args 2 11', 'environ 2 13', 'opened 4 5',
+  'renumber a b => 0', 'read b => 0 "alpha"', 'read a => 8 ""', 'renumber to a closed fd => 8', 'renumber from a closed fd => 8', 'close b => 0',
+  'readdir 42 entries, 2 dots, 40 seen once, in more than 10 calls: 1',
+  'poll clock => 0', '  1 event: userdata 11 type 0 error 0',
+  'poll stdout or 10 s => 0', '  1 event: userdata 22 type 2 error 0',
+  'poll a closed fd => 8', '  1 event: userdata 22 type 2 error 0', 'poll nothing => 28',
+  'sched_yield => 0', 'random_get 0 => 0', 'sock_shutdown stdout => 57', 'sock_shutdown a closed fd => 8',
+  'seek stdout => 70', 'tell a directory => 8', 'append flags 1 filetype 4', 'set nonblock => 0', 'now flags 5', '',
+].join('\n');
+
+test('preview-1 calls answer as on a native host, on the virtual filesystem and on a host directory, and exit from deep inside', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'virt-p1-'));
+  for (const tree of ['tree', 'host']) {
+    mkdirSync(join(dir, tree, 'list'), { recursive: true });
+    writeFileSync(join(dir, tree, 'a.txt'), 'alpha');
+    writeFileSync(join(dir, tree, 'b.txt'), 'beta');
+  }
+  const env = 'env:\n  vars: { ONE: "1", TWO: "22" }\n';
+  const app = fixture('apps/p1-edges.wasm');
+  const built = (yaml) => build({ manifest: { source: `version: 1\n${env}${yaml}`, file: join(dir, 'virt.yaml') }, app, files: nodeFiles(dir) });
+  const virtual = await built('filesystem:\n  writable: true\n  mounts:\n    /data: { embed: ./tree }\n');
+  const host = await built('filesystem:\n  mounts:\n    /data: { host: /srv/data, write: true }\n');
+  const sealed = await built('deterministic: true\nfilesystem:\n  writable: true\n  mounts:\n    /data: { embed: ./tree }\n');
+  const args = ['p1-edges', 'x'];
+  for (const [name, out] of [
+    ['virtual', await runCommand(virtual.component, { args })],
+    ['host', await runCommand(host.component, { args, dirs: { '/srv/data': join(dir, 'host') } })],
+    ['deterministic', await runCommand(sealed.component, { args })],
+    ['deterministic, again', await runCommand(sealed.component, { args })],
+  ]) {
+    assert.is(out.stdout, EDGES, name);
+    assert.is(out.exitCode, 7, name);
+  }
 });
 
 test('a bad manifest value for preview1 is named', async () => {

@@ -48,9 +48,12 @@ export function clocksUnit(
   monotonic: AppImport | undefined,
   poll: AppImport | undefined,
 ): UnitSpec {
+  // The types the app's import declares: a monotonic clock that nobody subscribes to uses no pollable,
+  // and its app may import no wasi:io at all.
   const pick = (app: AppImport, table: ReadonlyArray<[string, string]>) => ({
     name: app.name,
     functions: new Map(table.filter(([fn]) => app.functions.includes(fn))),
+    ...(app.types ? { types: new Set(app.types) } : {}),
   });
   const exports = [...(wall ? [pick(wall, WALL_EXPORTS)] : []), ...(monotonic ? [pick(monotonic, MONOTONIC_EXPORTS)] : [])];
   const imports: UnitImport[] = [];

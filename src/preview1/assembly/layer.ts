@@ -83,6 +83,7 @@ const EINVAL: u32 = 28;
 const EIO: u32 = 29;
 const EISDIR: u32 = 31;
 const ENOTDIR: u32 = 54;
+const ENOTSOCK: u32 = 57;
 const ENAMETOOLONG: u32 = 37;
 const ENOTSUP: u32 = 58;
 const ESPIPE: u32 = 70;
@@ -561,6 +562,10 @@ function vectored(fd: u32, iovs: u32, count: u32, offset: i64, write: bool, tota
   enter();
   const entry = entryOf(fd);
   if (entry == 0) return EBADF;
+  // What cannot be read or written fails before anything is, even with nothing to move (as on Linux).
+  const kind = load<u8>(entry);
+  if (kind == KIND_FILE && typeOf(entry) == DT_DIRECTORY) return write ? EBADF : EISDIR;
+  if (kind == KIND_STDIN ? write : kind != KIND_FILE && !write) return EBADF;
   let done: u64 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const buf = load<u32>(iovs + i * 8);
@@ -1054,12 +1059,12 @@ export function poll_oneoff(subs: u32, events: u32, count: u32, nevents: u32): u
   enter();
   if (count == 0) return EINVAL;
   const pollables = cabi_import_realloc(0, 0, 4, count * 4);
-  let written: u32 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const sub = subs + i * 48;
     const tag = load<u8>(sub, 8);
     let pollable: u32 = 0;
-    let error: u32 = 0;
+    // What cannot be waited on fails the whole call, as in wasmtime: an unknown clock, or no stream.
+    let error: u32 = EINVAL;
     if (tag == 0) {
       const id = load<u32>(sub, 16);
       const timeout = load<u64>(sub, 24);
@@ -1073,64 +1078,63 @@ export function poll_oneoff(subs: u32, events: u32, count: u32, nevents: u32): u
           wait = timeout > now ? timeout - now : 0;
         }
         pollable = subscribeDuration(wait);
-      } else error = EINVAL;
+      }
     } else if (tag == 1 || tag == 2) {
       const entry = entryOf(load<u32>(sub, 16));
       const kind = entry == 0 ? KIND_FREE : load<u8>(entry);
+      error = EBADF;
       if (kind == KIND_FILE) pollable = subscribeDuration(0); // files are always ready
       else if (tag == 1 && kind == KIND_STDIN) pollable = inputSubscribe(stdioStream(entry));
       else if (tag == 2 && (kind == KIND_STDOUT || kind == KIND_STDERR)) pollable = outputSubscribe(stdioStream(entry));
-      else error = EBADF;
-    } else error = EINVAL;
-    if (error != 0) {
-      // An event of its own, at once, for the subscription that cannot be waited on.
-      const event = events + written * 32;
-      memory.fill(event, 0, 32);
-      store<u64>(event, load<u64>(sub));
-      store<u16>(event, <u16>error, 8);
-      store<u8>(event, tag, 10);
-      written++;
+    }
+    if (pollable == 0) {
+      dropPollables(pollables, i);
+      return error;
     }
     store<u32>(pollables + i * 4, pollable);
   }
-  if (written == 0) {
-    // Wait on every pollable; the answer lists the ready ones by index.
-    poll(pollables, count, ret);
-    const ready = load<u32>(ret);
-    const readyCount = load<u32>(ret, 4);
-    for (let r: u32 = 0; r < readyCount; r++) {
-      const i = load<u32>(ready + r * 4);
-      const sub = subs + i * 48;
-      const tag = load<u8>(sub, 8);
-      const event = events + written * 32;
-      memory.fill(event, 0, 32);
-      store<u64>(event, load<u64>(sub));
-      store<u8>(event, tag, 10);
-      if (tag != 0) {
-        const entry = entryOf(load<u32>(sub, 16));
-        if (entry != 0 && load<u8>(entry) == KIND_FILE) {
-          fsStat(load<u32>(entry, 4), ret + 128);
-          if (load<u8>(ret + 128) == 0) {
-            const size = load<u64>(ret + 128, 24);
-            const pos = load<u64>(entry, 8);
-            store<u64>(event, size > pos ? size - pos : 0, 16);
-          }
-        } else store<u64>(event, 1, 16);
-      }
-      written++;
+  // Wait on every pollable; the answer lists the ready ones by index.
+  poll(pollables, count, ret);
+  const ready = load<u32>(ret);
+  const readyCount = load<u32>(ret, 4);
+  for (let r: u32 = 0; r < readyCount; r++) {
+    const i = load<u32>(ready + r * 4);
+    const sub = subs + i * 48;
+    const tag = load<u8>(sub, 8);
+    const event = events + r * 32;
+    memory.fill(event, 0, 32);
+    store<u64>(event, load<u64>(sub));
+    store<u8>(event, tag, 10);
+    if (tag != 0) {
+      // How much a read may take: what is left of a file, or 1 byte of a stream.
+      const entry = entryOf(load<u32>(sub, 16));
+      if (load<u8>(entry) == KIND_FILE) {
+        fsStat(load<u32>(entry, 4), ret + 128);
+        if (load<u8>(ret + 128) == 0) {
+          const size = load<u64>(ret + 128, 24);
+          const pos = load<u64>(entry, 8);
+          store<u64>(event, size > pos ? size - pos : 0, 16);
+        }
+      } else store<u64>(event, 1, 16);
     }
   }
-  for (let i: u32 = 0; i < count; i++) {
-    const p = load<u32>(pollables + i * 4);
-    if (p != 0) dropPollable(p);
-  }
-  store<u32>(nevents, written);
+  dropPollables(pollables, count);
+  store<u32>(nevents, readyCount);
   return SUCCESS;
 }
 
-// ---- sockets: preview 1 has no way to make one, so there is none to use ------
+function dropPollables(list: u32, count: u32): void {
+  for (let i: u32 = 0; i < count; i++) dropPollable(load<u32>(list + i * 4));
+}
 
-export function sock_accept(fd: u32, flags: u32, connection: u32): u32 { return ENOTSUP; }
-export function sock_recv(fd: u32, data: u32, count: u32, flags: u32, len: u32, out: u32): u32 { return ENOTSUP; }
-export function sock_send(fd: u32, data: u32, count: u32, flags: u32, len: u32): u32 { return ENOTSUP; }
-export function sock_shutdown(fd: u32, how: u32): u32 { return ENOTSUP; }
+// ---- sockets: preview 1 has no way to make one, so no descriptor is one ------
+
+function notSocket(fd: u32): u32 {
+  enter();
+  return entryOf(fd) == 0 ? EBADF : ENOTSOCK;
+}
+
+export function sock_accept(fd: u32, flags: u32, connection: u32): u32 { return notSocket(fd); }
+export function sock_recv(fd: u32, data: u32, count: u32, flags: u32, len: u32, out: u32): u32 { return notSocket(fd); }
+export function sock_send(fd: u32, data: u32, count: u32, flags: u32, len: u32): u32 { return notSocket(fd); }
+export function sock_shutdown(fd: u32, how: u32): u32 { return notSocket(fd); }
