@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, nodeFiles, readComponent } from '../dist/index.js';
 import { parseWat } from '../dist/jco/jco.js';
+import { findCwdSlot } from '../dist/preview1/cwd-slot.js';
+import { readGlobalInits } from '../dist/binary/module-reader.js';
+import { setGlobalInit } from '../dist/binary/module-writer.js';
 import { buildWith, fixture, runCommand } from './helpers.js';
 
 const cwdApp = fixture('apps/cwd.wasm');
@@ -105,6 +108,24 @@ test('preview-1 calls answer as on a native host, on the virtual filesystem and 
     assert.is(out.stdout, EDGES, name);
     assert.is(out.exitCode, 7, name);
   }
+});
+
+test('libc\'s working directory is the one word that points at "/" and that the code stores to, or none', async () => {
+  // A word at 16 pointing at "/" (at 32), and another at 20; `chdir` is a store to offset 16.
+  const module = (stores) => parseWat(`(module (memory 1)
+    (data (i32.const 16) "\\20\\00\\00\\00\\20\\00\\00\\00") (data (i32.const 32) "/\\00")
+    (func ${stores.map((at) => `(i32.store offset=${at} (i32.const 0) (i32.const 64))`).join(' ')}))`);
+  assert.is(findCwdSlot(await module([16])), 16);
+  assert.is(findCwdSlot(await module([])), undefined);
+  assert.is(findCwdSlot(await module([16, 20])), undefined, 'two candidates: neither is taken');
+});
+
+test('a global placeholder is found and set, whatever the bytes of the constants around it', async () => {
+  // i32.const 11 encodes as 0x41 0x0b: an `end` byte inside an initializer.
+  const module = await parseWat('(module (global (mut i32) (i32.const 11)) (global (mut i32) (i32.const 2147483632)) (global i64 (i64.const -1)))');
+  assert.equal(readGlobalInits(module).map((g) => g.i32), [11, 2147483632, undefined]);
+  const set = setGlobalInit(module, 2147483632, 3504);
+  assert.equal(readGlobalInits(set).map((g) => g.i32), [11, 3504, undefined]);
 });
 
 test('a bad manifest value for preview1 is named', async () => {

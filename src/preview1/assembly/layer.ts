@@ -99,8 +99,6 @@ const FDFLAGS_RSYNC: u32 = 8;
 const FDFLAGS_SYNC: u32 = 16;
 
 const RIGHTS_FD_READ: u64 = 1 << 1;
-const RIGHTS_FD_SEEK: u64 = 1 << 2;
-const RIGHTS_FD_TELL: u64 = 1 << 5;
 const RIGHTS_FD_WRITE: u64 = 1 << 6;
 const RIGHTS_FD_READDIR: u64 = 1 << 14;
 // What a directory grants (its path_* rights, readdir and filestat rights), and what files opened in it may get.
@@ -186,6 +184,8 @@ const FLAG_APPEND: u8 = 1;
 const FLAG_NONBLOCK: u8 = 2;
 const FLAG_PREOPEN: u8 = 4;
 const FLAG_STREAM: u8 = 8; // a stdio entry's stream has been fetched
+const FLAG_READ: u8 = 16; // a file opened for reading
+const FLAG_WRITE: u8 = 32; // a file opened for writing
 
 let table: u32 = 0;
 let capacity: u32 = 0;
@@ -519,7 +519,8 @@ function writeFrom(entry: u32, buf: u32, len: u32, offset: i64): i64 {
   if (kind == KIND_FILE) {
     if (typeOf(entry) == DT_DIRECTORY) return -<i64>EBADF;
     const handle = load<u32>(entry, 4);
-    if (offset < 0 && (load<u8>(entry, 1) & FLAG_APPEND) != 0) {
+    // With O_APPEND every write goes to the end, a pwrite's too (as on Linux; POSIX would write at its offset).
+    if ((load<u8>(entry, 1) & FLAG_APPEND) != 0) {
       let stream = load<u32>(entry, 24);
       if (stream == 0) {
         fsAppendStream(handle, ret);
@@ -529,8 +530,10 @@ function writeFrom(entry: u32, buf: u32, len: u32, offset: i64): i64 {
       }
       const written = writeStream(stream, buf, len);
       if (written < 0) return written;
-      fsStat(handle, ret);
-      if (load<u8>(ret) == 0) store<u64>(entry, load<u64>(ret, 24), 8);
+      if (offset < 0) {
+        fsStat(handle, ret);
+        if (load<u8>(ret) == 0) store<u64>(entry, load<u64>(ret, 24), 8);
+      }
       return written;
     }
     const at: u64 = offset < 0 ? load<u64>(entry, 8) : <u64>offset;
@@ -565,6 +568,7 @@ function vectored(fd: u32, iovs: u32, count: u32, offset: i64, write: bool, tota
   // What cannot be read or written fails before anything is, even with nothing to move (as on Linux).
   const kind = load<u8>(entry);
   if (kind == KIND_FILE && typeOf(entry) == DT_DIRECTORY) return write ? EBADF : EISDIR;
+  if (kind == KIND_FILE && (load<u8>(entry, 1) & (write ? FLAG_WRITE : FLAG_READ)) == 0) return EBADF;
   if (kind == KIND_STDIN ? write : kind != KIND_FILE && !write) return EBADF;
   let done: u64 = 0;
   for (let i: u32 = 0; i < count; i++) {
@@ -880,6 +884,8 @@ export function path_open(fd: u32, lookup: u32, path: u32, len: u32, oflags: u32
   const entry = table + fdNew * ENTRY;
   store<u8>(entry, KIND_FILE);
   let own: u8 = 0;
+  if ((flags & DF_READ) != 0) own |= FLAG_READ;
+  if ((flags & DF_WRITE) != 0) own |= FLAG_WRITE;
   if ((fdflags & FDFLAGS_APPEND) != 0) own |= FLAG_APPEND;
   if ((fdflags & FDFLAGS_NONBLOCK) != 0) own |= FLAG_NONBLOCK;
   store<u8>(entry, own, 1);
