@@ -42,6 +42,22 @@ export class ByteReader {
     return this.fail('integer representation too long');
   }
 
+  /** A signed LEB128 of at most 32 bits (an `i32.const`). */
+  s32(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const byte = this.u8();
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return (byte & 0x40 ? result - 2 ** (shift + 7) : result) | 0;
+    }
+    return this.fail('integer representation too long');
+  }
+
+  /** Reads past a LEB128 of any width (an `i64.const`), without its value. */
+  skipLeb(): void {
+    while (this.u8() & 0x80);
+  }
+
   /** Raw bytes, as a view into the input. */
   take(length: number): Uint8Array {
     if (this.offset + length > this.end) this.fail('unexpected end of input');

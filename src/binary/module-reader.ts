@@ -138,8 +138,8 @@ export function readGlobalInits(bytes: Uint8Array): GlobalInit[] | undefined {
       const start = r.offset;
       const op = r.u8();
       let i32: number | undefined;
-      if (op === 0x41) i32 = signed(r, 32);
-      else if (op === 0x42) signed(r, 64);
+      if (op === 0x41) i32 = r.s32();
+      else if (op === 0x42) r.skipLeb();
       else if (op === 0x23 || op === 0xd2) r.u32();
       else if (op === 0x43 || op === 0x44) r.take(op === 0x43 ? 4 : 8);
       else if (op === 0xd0) r.u8();
@@ -149,18 +149,4 @@ export function readGlobalInits(bytes: Uint8Array): GlobalInit[] | undefined {
     }
   }
   return inits;
-}
-
-// A signed LEB128 of `bits` bits; exact for 32, and only skipped past for 64.
-function signed(r: ByteReader, bits: number): number {
-  let result = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    byte = r.u8();
-    result += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80 && shift < bits + 7);
-  if (shift < 64 && byte & 0x40) result -= 2 ** shift;
-  return bits === 32 ? result | 0 : result;
 }

@@ -5,6 +5,7 @@
 // variable: the layer points it at `initial-cwd` before the program runs.
 // Without chdir, wasi-libc resolves every path from `/`, and there is no
 // variable to set.
+import { ByteReader } from '../binary/byte-reader.js';
 import { codeBytes, readActiveData } from '../binary/module-reader.js';
 
 const SLASH = 0x2f;
@@ -44,13 +45,10 @@ function storedOffsets(code: Uint8Array): Set<number> {
   const offsets = new Set<number>();
   for (let i = 0; i + 2 < code.length; i++) {
     if (code[i] !== I32_STORE || code[i + 1] !== ALIGN_4) continue;
-    let value = 0;
-    for (let j = i + 2, shift = 0; j < code.length && shift < 35; j++, shift += 7) {
-      value += (code[j] & 0x7f) * 2 ** shift;
-      if ((code[j] & 0x80) === 0) {
-        offsets.add(value);
-        break;
-      }
+    try {
+      offsets.add(new ByteReader(code, i + 2).u32());
+    } catch {
+      // Bytes that only look like a store, at the end of the code: no offset.
     }
   }
   return offsets;

@@ -31,8 +31,14 @@ export const VFS_ID = 'virt:fs/vfs';
 const U32: Type = { kind: 'primitive', name: 'u32' };
 const U64: Type = { kind: 'primitive', name: 'u64' };
 
-/** Loads the model of the shipped WASI WIT, with virt's own interfaces. */
-export async function loadWasiWit(): Promise<WasiWit> {
+let loaded: Promise<WasiWit> | undefined;
+
+/** The model of the shipped WASI WIT, with virt's own interfaces: read once a process, as nothing changes it. */
+export function loadWasiWit(): Promise<WasiWit> {
+  return (loaded ??= readWasiWit());
+}
+
+async function readWasiWit(): Promise<WasiWit> {
   const interfaces = new Map<string, Interface>();
   for (const iface of await loadWasiModel()) interfaces.set(idOf(iface.name), iface);
   interfaces.set(READY_ID, {

@@ -480,11 +480,12 @@ export function run(): u32 {
 
 // ---- reading and writing -------------------------------------------------
 
-/** Reads into one buffer from an entry: a stream, or a file at `offset` (the entry's position when -1). */
+// readInto and writeFrom take an entry that `vectored` checked may be read or written: stdin or a file
+// opened for reading, stdout, stderr or a file opened for writing, and no directory.
+
+/** Reads into one buffer from an entry: stdin, or a file at `offset` (the entry's position when -1). */
 function readInto(entry: u32, buf: u32, len: u32, offset: i64): i64 {
-  const kind = load<u8>(entry);
-  if (kind == KIND_FILE) {
-    if (typeOf(entry) == DT_DIRECTORY) return -<i64>EISDIR;
+  if (load<u8>(entry) == KIND_FILE) {
     const at: u64 = offset < 0 ? load<u64>(entry, 8) : <u64>offset;
     direct = buf;
     directLen = len;
@@ -496,7 +497,6 @@ function readInto(entry: u32, buf: u32, len: u32, offset: i64): i64 {
     if (offset < 0) store<u64>(entry, at + n, 8);
     return n;
   }
-  if (kind != KIND_STDIN) return -<i64>EBADF;
   if (offset >= 0) return -<i64>ESPIPE;
   const stream = stdioStream(entry);
   direct = buf;
@@ -513,11 +513,9 @@ function readInto(entry: u32, buf: u32, len: u32, offset: i64): i64 {
   return n;
 }
 
-/** Writes one buffer to an entry: a stream, or a file at `offset` (the entry's position, or its end, when -1). */
+/** Writes one buffer to an entry: stdout, stderr, or a file at `offset` (the entry's position, or its end, when -1). */
 function writeFrom(entry: u32, buf: u32, len: u32, offset: i64): i64 {
-  const kind = load<u8>(entry);
-  if (kind == KIND_FILE) {
-    if (typeOf(entry) == DT_DIRECTORY) return -<i64>EBADF;
+  if (load<u8>(entry) == KIND_FILE) {
     const handle = load<u32>(entry, 4);
     // With O_APPEND every write goes to the end, a pwrite's too (as on Linux; POSIX would write at its offset).
     if ((load<u8>(entry, 1) & FLAG_APPEND) != 0) {
@@ -543,7 +541,6 @@ function writeFrom(entry: u32, buf: u32, len: u32, offset: i64): i64 {
     if (offset < 0) store<u64>(entry, at + n, 8);
     return <i64>n;
   }
-  if (kind != KIND_STDOUT && kind != KIND_STDERR) return -<i64>EBADF;
   if (offset >= 0) return -<i64>ESPIPE;
   return writeStream(stdioStream(entry), buf, len);
 }
