@@ -1,9 +1,10 @@
 // manifest → plan → units → composition → audit: the whole of `virt build`.
-import { readComponent } from './binary/component-reader.js';
+import { readComponent, type ComponentInfo } from './binary/component-reader.js';
 import { ComponentReadError } from './binary/errors.js';
 import { wasmFeatures, type WasmFeature } from './binary/wasm-features.js';
 import { audit, embedAudit, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
+import { InAppUnsupported, serveInApp } from './compose/in-app.js';
 import { CompositionError } from './compose/errors.js';
 import { prepareApp, type PreparedApp } from './inspect/prepare-app.js';
 import { componentWit } from './jco/jco.js';
@@ -15,8 +16,11 @@ import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
 import { formatRefusals, planUnits } from './units/plan-units.js';
 import { VIRTUALIZERS } from './virtualizers.js';
-import type { BuiltUnit } from './units/unit.js';
-import { formatInterfaceName } from './wit/names.js';
+import type { AppImport, BuiltUnit } from './units/unit.js';
+import { buildInAppModule } from './units/in-app-unit.js';
+import type { PlannedUnit } from './units/plan-units.js';
+import type { WasiWit } from './wit/wasi-wit.js';
+import { formatInterfaceName, interfaceId, parseInterfaceName } from './wit/names.js';
 import { loadWasiWit } from './wit/wasi-wit.js';
 
 /** The inputs of a build. */
@@ -117,8 +121,9 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
     throw new CompositionError(`refusing to build: ${formatRefusals(refusals)}`, refusals[0].interface);
   }
   const wit = await loadWasiWit();
+  const inApp = await serveWhatCanInApp(plan, prepared.component, info, planned, wit, progress, cache);
   const units: BuiltUnit[] = [];
-  for (const { virtualizer, imports, all } of planned) {
+  for (const { virtualizer, imports, all } of planned.filter((p) => !inApp.planned.includes(p))) {
     const names = imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
     let made = false;
     const make = async (): Promise<BuiltUnit[]> => {
@@ -138,8 +143,8 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   }
 
   progress(`composing ${units.length} unit(s) in front of the app`);
-  const composed = await compose(prepared.component, info, units, cache);
-  const report = audit(plan, info.imports, readComponent(composed).imports, new Set(units.flatMap((u) => u.exports)));
+  const composed = await compose(inApp.component, readComponent(inApp.component), units, cache);
+  const report = audit(plan, info.imports, readComponent(composed).imports, new Set([...units.flatMap((u) => u.exports), ...inApp.served]));
   if (report.violations.length > 0) throw new AuditError(report);
   const features = wasmFeatures(composed);
   if (features.length) notes.push(`the output uses Wasm proposals beyond the core spec, which its host must have: ${features.join(', ')}`);
@@ -148,4 +153,50 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   // A unit's size counts its segments' bytes in place of their placeholders.
   const dataBytes = (u: BuiltUnit) => (u.segments ?? []).reduce((n, fill) => fill.chunks.reduce((m, c) => m + c.length, n - fill.placeholder.length), 0);
   return { component: output, plan, audit: report, notes, features, unitSizes: new Map(units.map((u) => [u.name, u.component.length + dataBytes(u)])) };
+}
+
+/** The app with what virt serves inside it, and the planned units that this leaves out. */
+interface ServedInApp {
+  readonly component: Uint8Array;
+  readonly planned: readonly PlannedUnit[];
+  readonly served: readonly string[];
+}
+
+// Serves inside the app what the virtualizers can serve there, when the app's shape allows it; units serve the rest.
+async function serveWhatCanInApp(
+  plan: Plan, app: Uint8Array, info: ComponentInfo, planned: readonly PlannedUnit[], wit: WasiWit,
+  progress: (message: string) => void, cache?: UnitCache,
+): Promise<ServedInApp> {
+  const none = { component: app, planned: [], served: [] };
+  const parts = planned.flatMap((p) => {
+    const part = p.virtualizer.inApp?.(plan, p.imports, p.all);
+    return part ? [{ planned: p, part }] : [];
+  });
+  if (parts.length === 0) return none;
+  const imports = parts.flatMap(({ part }) => part.imports);
+  const namesOf = (list: readonly AppImport[]) => list.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
+  let made = false;
+  const make = async (): Promise<BuiltUnit[]> => {
+    made = true;
+    for (const { planned: p, part } of parts) progress(`building the ${p.virtualizer.name} unit for ${namesOf(part.imports)}, inside the app`);
+    const others = [...new Map(parts.flatMap(({ planned: p }) => [...p.all.values()]).map((a) => [formatInterfaceName(a.name), a])).values()];
+    const { module } = await buildInAppModule(parts.map(({ part }) => part), others, wit);
+    return [{ name: 'in-app', component: module, core: new Uint8Array(0), imports: new Map(), exports: [] }];
+  };
+  const inputs = ['in-app', plan, parts.map(({ planned: p }) => [p.virtualizer.name, p.imports, p.all])];
+  const [{ component: module }] = cache ? await cache.units(inputs, make) : await make();
+  if (!made) for (const { planned: p, part } of parts) progress(`reusing the ${p.virtualizer.name} unit for ${namesOf(part.imports)} from the cache`);
+  const serves = new Map(imports.map((i) => [formatInterfaceName(i.name), new Set(i.functions)]));
+  try {
+    const result = serveInApp(app, info, { module, serves });
+    // An import that the Plan keeps from the host and that is still there: the app's shape kept it.
+    const kept = readComponent(result.component).imports.find((entry) => parts.some(({ planned: p, part }) => part.imports.some((i) => formatInterfaceName(i.name) === entry.name)
+      && p.virtualizer.hostForbidden(plan, interfaceId(parseInterfaceName(entry.name)!))));
+    if (kept) throw new InAppUnsupported(`the app still imports \`${kept.name}\` after the rewrite`);
+    return { component: result.component, planned: parts.map(({ planned: p }) => p), served: [...serves.keys()] };
+  } catch (cause) {
+    if (!(cause instanceof InAppUnsupported)) throw cause;
+    progress(`serving ${namesOf(imports)} with units instead: ${cause.message}`);
+    return none;
+  }
 }

@@ -93,7 +93,8 @@ const IMPORT = /^\s*\(import "([^"]*)" "([^"]*)" \(func \(;(\d+);\) \(type (\d+)
 const EXPORT = /^\s*\(export "([^"]*)" \(func (\d+)\)\)$/;
 const FUNC = /^\s*\(func \(;(\d+);\) \(type (\d+)\)/;
 
-function readCoreView(text: string): CoreView {
+/** The imports and exports of a printed core module (as wasm-tools prints jco's dummy modules). */
+export function readCoreView(text: string): CoreView {
   const types = new Map<number, { params: string[]; results: string[] }>();
   const imports: Array<{ module: string; name: string; fn: CoreFunction }> = [];
   const exports = new Map<string, number>();

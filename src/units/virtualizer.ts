@@ -4,6 +4,7 @@
 // lists them.
 import type { Plan } from '../policies/plan.js';
 import type { WasiWit } from '../wit/wasi-wit.js';
+import type { InAppPart } from './in-app-unit.js';
 import type { AppImport, BuiltUnit } from './unit.js';
 
 /** One group of interfaces that one unit virtualizes. */
@@ -18,6 +19,11 @@ export interface Virtualizer {
   describe(plan: Plan, id: string): string;
   /** Builds the unit for the app's imports of this group that the Plan virtualizes; `all` holds every app import, by id. */
   build(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>, wit: WasiWit): Promise<BuiltUnit>;
+  /**
+   * The same service inside the app, as direct core calls, where this virtualizer can give it for these
+   * imports under this Plan; the build uses the unit where it cannot, or where the app's shape does not allow it.
+   */
+  inApp?(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>): InAppPart | undefined;
   /** Whether the Plan forbids the output to import this interface from the host. */
   hostForbidden(plan: Plan, id: string): boolean;
   /** Whether the unit owns wasi:io's resource types (the io group), and so serves one version of each interface. */

@@ -6,6 +6,7 @@
 //   every descriptor method  unreachable: no descriptor can exist, so none can be called
 import { IO_IDS, mirrorExports, sharedTypes } from '../null-sockets/sockets-unit.js';
 import { RETURN_AREA, RETURN_NONE, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import type { InAppPart } from '../units/in-app-unit.js';
 import type { AppImport } from '../units/unit.js';
 
 /** The unit that answers the app's wasi:filesystem imports with no filesystem at all. */
@@ -24,6 +25,20 @@ export function nullFilesystemUnit(imports: readonly AppImport[], all: ReadonlyM
       if (func === 'filesystem-error-code') {
         return { instructions: [...RETURN_NONE] };
       }
+      return { name: `${func.replace(/^\[method\]/, '')}-without-a-descriptor`, instructions: ['unreachable'] };
+    },
+  };
+}
+
+/** The same, inside the app: the answers are written where the app's lowered imports would write them. */
+export function nullFilesystemInApp(imports: readonly AppImport[]): InAppPart {
+  return {
+    imports,
+    body(_, func, signature) {
+      // get-directories(retptr): an empty list; filesystem-error-code(error, retptr): none.
+      const retptr = `local.get ${signature.params.length - 1}`;
+      if (func === 'get-directories') return { instructions: [retptr, 'i64.const 0', 'i64.store'] };
+      if (func === 'filesystem-error-code') return { instructions: [retptr, 'i32.const 0', 'i32.store8'] };
       return { name: `${func.replace(/^\[method\]/, '')}-without-a-descriptor`, instructions: ['unreachable'] };
     },
   };

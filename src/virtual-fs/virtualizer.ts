@@ -10,7 +10,7 @@ import type { Virtualizer } from '../units/virtualizer.js';
 import { MONOTONIC_CLOCK_ID, POLL_ID } from '../virtual-env/clocks-unit.js';
 import { interfaceId } from '../wit/names.js';
 import { IO_GROUP_IDS, ioGroupUnit } from './io-group-unit.js';
-import { nullFilesystemUnit } from './null-filesystem-unit.js';
+import { nullFilesystemInApp, nullFilesystemUnit } from './null-filesystem-unit.js';
 import { FILESYSTEM_IDS, FS_PREOPENS_ID, hasHostMounts, vfsUnit } from './vfs-unit.js';
 
 // Whether the app gets virt's virtual filesystem: the Plan has one, and the app can reach it.
@@ -87,5 +87,6 @@ export const nullFilesystem: Virtualizer = {
     ? 'none: the app sees no preopens (`filesystem: host` passes the host\'s through)'
     : describeFilesystem(plan)),
   build: (_, imports, all, wit) => buildGeneratedUnit(nullFilesystemUnit(imports, all), wit),
+  inApp: (_, imports) => nullFilesystemInApp(imports),
   hostForbidden: (plan) => plan.filesystem.mode === 'none',
 };
