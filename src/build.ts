@@ -121,7 +121,7 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
     throw new CompositionError(`refusing to build: ${formatRefusals(refusals)}`, refusals[0].interface);
   }
   const wit = await loadWasiWit();
-  const inApp = await serveWhatCanInApp(plan, prepared.component, info, planned, wit, progress, cache);
+  const inApp = await serveWhatCanInApp(plan, prepared, info, planned, wit, progress, cache);
   const units: BuiltUnit[] = [];
   for (const { virtualizer, imports, all } of planned.filter((p) => !inApp.planned.includes(p))) {
     const names = imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
@@ -142,7 +142,7 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
     }
   }
 
-  progress(`composing ${units.length} unit(s) in front of the app`);
+  if (units.length) progress(`composing ${units.length} unit(s) in front of the app`);
   const composed = await compose(inApp.component, readComponent(inApp.component), units, cache);
   const report = audit(plan, info.imports, readComponent(composed).imports, new Set([...units.flatMap((u) => u.exports), ...inApp.served]));
   if (report.violations.length > 0) throw new AuditError(report);
@@ -152,7 +152,7 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   const output = fillSegments(embedAudit(composed, report), units.flatMap((u) => u.segments ?? []));
   // A unit's size counts its segments' bytes in place of their placeholders.
   const dataBytes = (u: BuiltUnit) => (u.segments ?? []).reduce((n, fill) => fill.chunks.reduce((m, c) => m + c.length, n - fill.placeholder.length), 0);
-  return { component: output, plan, audit: report, notes, features, unitSizes: new Map(units.map((u) => [u.name, u.component.length + dataBytes(u)])) };
+  return { component: output, plan, audit: report, notes, features, unitSizes: new Map([...inApp.unitSizes, ...units.map((u) => [u.name, u.component.length + dataBytes(u)] as const)]) };
 }
 
 /** The app with what virt serves inside it, and the planned units that this leaves out. */
@@ -160,17 +160,21 @@ interface ServedInApp {
   readonly component: Uint8Array;
   readonly planned: readonly PlannedUnit[];
   readonly served: readonly string[];
+  /** The size of what each virtualizer adds to the app, by its name. */
+  readonly unitSizes: ReadonlyMap<string, number>;
 }
 
 // Serves inside the app what the virtualizers can serve there, when the app's shape allows it; units serve the rest.
 async function serveWhatCanInApp(
-  plan: Plan, app: Uint8Array, info: ComponentInfo, planned: readonly PlannedUnit[], wit: WasiWit,
+  plan: Plan, prepared: PreparedApp, info: ComponentInfo, planned: readonly PlannedUnit[], wit: WasiWit,
   progress: (message: string) => void, cache?: UnitCache,
 ): Promise<ServedInApp> {
-  const none = { component: app, planned: [], served: [] };
+  const app = prepared.component;
+  const none = { component: app, planned: [], served: [], unitSizes: new Map() };
   const parts = planned.flatMap((p) => {
     const part = p.virtualizer.inApp?.(plan, p.imports, p.all);
-    return part ? [{ planned: p, part }] : [];
+    // An adapter's import realloc (jco's preview-1 adapter) follows the lowered import's allocations.
+    return part && (part.reallocs !== 'any' || prepared.cwd !== 'adapter') ? [{ planned: p, part }] : [];
   });
   if (parts.length === 0) return none;
   const imports = parts.flatMap(({ part }) => part.imports);
@@ -180,20 +184,27 @@ async function serveWhatCanInApp(
     made = true;
     for (const { planned: p, part } of parts) progress(`building the ${p.virtualizer.name} unit for ${namesOf(part.imports)}, inside the app`);
     const others = [...new Map(parts.flatMap(({ planned: p }) => [...p.all.values()]).map((a) => [formatInterfaceName(a.name), a])).values()];
-    const { module } = await buildInAppModule(parts.map(({ part }) => part), others, wit);
-    return [{ name: 'in-app', component: module, core: new Uint8Array(0), imports: new Map(), exports: [] }];
+    const { module, serves, sizes } = await buildInAppModule(parts.map(({ part }) => part), others, wit);
+    // Kept as a unit entry: the module's bytes, its exports as `import#function` → export name, and each part's size.
+    const exports = [...serves].flatMap(([name, funcs]) => [...funcs].map(([func, core]) => [`${name}#${func}`, core] as [string, string]));
+    return [{ name: 'in-app', component: module, core: new Uint8Array(0), imports: new Map(exports), exports: sizes.map(String) }];
   };
   const inputs = ['in-app', plan, parts.map(({ planned: p }) => [p.virtualizer.name, p.imports, p.all])];
-  const [{ component: module }] = cache ? await cache.units(inputs, make) : await make();
+  const [{ component: module, imports: exportNames, exports: sizes }] = cache ? await cache.units(inputs, make) : await make();
   if (!made) for (const { planned: p, part } of parts) progress(`reusing the ${p.virtualizer.name} unit for ${namesOf(part.imports)} from the cache`);
-  const serves = new Map(imports.map((i) => [formatInterfaceName(i.name), new Set(i.functions)]));
+  const serves = new Map<string, Map<string, string>>();
+  for (const [key, core] of exportNames) {
+    const [name, func] = [key.slice(0, key.lastIndexOf('#')), key.slice(key.lastIndexOf('#') + 1)];
+    serves.set(name, (serves.get(name) ?? new Map()).set(func, core));
+  }
   try {
     const result = serveInApp(app, info, { module, serves });
     // An import that the Plan keeps from the host and that is still there: the app's shape kept it.
     const kept = readComponent(result.component).imports.find((entry) => parts.some(({ planned: p, part }) => part.imports.some((i) => formatInterfaceName(i.name) === entry.name)
       && p.virtualizer.hostForbidden(plan, interfaceId(parseInterfaceName(entry.name)!))));
     if (kept) throw new InAppUnsupported(`the app still imports \`${kept.name}\` after the rewrite`);
-    return { component: result.component, planned: parts.map(({ planned: p }) => p), served: [...serves.keys()] };
+    const unitSizes = new Map(parts.map(({ planned: p }, k) => [p.virtualizer.name, Number(sizes[k])]));
+    return { component: result.component, planned: parts.map(({ planned: p }) => p), served: [...serves.keys()], unitSizes };
   } catch (cause) {
     if (!(cause instanceof InAppUnsupported)) throw cause;
     progress(`serving ${namesOf(imports)} with units instead: ${cause.message}`);

@@ -18,7 +18,7 @@ const FUNCTION_SECTION = 3;
 export const EXPORT_SECTION = 7;
 export const GLOBAL_SECTION = 6;
 export const CODE_SECTION = 10;
-const DATA_SECTION = 11;
+export const DATA_SECTION = 11;
 const KINDS = ['func', 'table', 'memory', 'global', 'tag'] as const;
 const VALTYPES: Readonly<Record<number, string>> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
 
@@ -112,6 +112,26 @@ export function readActiveData(bytes: Uint8Array): ActiveData[] | undefined {
     }
   }
   return segments;
+}
+
+/**
+ * The size of each entry of a code or data section: a function body with its size, or a passive data segment
+ * (an active one counts its bytes alone).
+ */
+export function entrySizes(bytes: Uint8Array, id: typeof CODE_SECTION | typeof DATA_SECTION): number[] {
+  const section = readSections(bytes).find((s) => s.id === id);
+  if (!section) return [];
+  const r = new ByteReader(bytes, section.contentStart, section.end);
+  return r.vec(() => {
+    const start = r.offset;
+    if (id === CODE_SECTION) r.take(r.u32());
+    else if (r.u32() === 0x01) r.take(r.u32());
+    else {
+      while (r.u8() !== 0x0b);
+      return r.take(r.u32()).length;
+    }
+    return r.offset - start;
+  });
 }
 
 /** The bytes of the module's code section, empty when it has none. */

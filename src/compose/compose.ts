@@ -11,6 +11,8 @@ import { outerImportsFromApp, type ItemRef } from './outer-imports.js';
 
 /** Composes `units` with `app` and type-checks the result (through `cache`, which remembers outputs that passed). */
 export async function compose(app: Uint8Array, info: ComponentInfo, units: readonly BuiltUnit[], cache?: Pick<UnitCache, 'checked'>): Promise<Uint8Array> {
+  // With nothing in front of it, the app is the output: a wrapper would only repeat its imports.
+  if (units.length === 0) return validated(app, cache);
   const provided = new Set(units.flatMap((u) => u.exports));
   // A unit's import comes from the units before it where one exports it, else from the host.
   const neededFromHost = new Set(units.flatMap((u, i) => [...u.imports.values()].filter((name) => !units.slice(0, i).some((p) => p.exports.includes(name)))));
@@ -51,7 +53,11 @@ export async function compose(app: Uint8Array, info: ComponentInfo, units: reado
   const appInstance = graph.instantiate(graph.addComponent(app), appArgs);
   for (const { name, sort } of info.exports) graph.export(name, graph.aliasExport(appInstance, name, sort));
 
-  const bytes = graph.encode();
+  return validated(graph.encode(), cache);
+}
+
+// The output, once it type-checks.
+async function validated(bytes: Uint8Array, cache?: Pick<UnitCache, 'checked'>): Promise<Uint8Array> {
   const validate = async (): Promise<void> => {
     try {
       await componentWit(bytes);

@@ -18,11 +18,11 @@ export const IN_APP_MODULE = 'virt-app';
 export interface InAppModule {
   /**
    * Imports from IN_APP_MODULE: `memory`, `realloc` (the app's, as its lowered imports use them) and, for each
-   * host function it calls, `<import>#<function>`. Exports `<import>#<function>` for what it serves.
+   * host function it calls, `<import>#<function>`.
    */
   readonly module: Uint8Array;
-  /** The app's imports it serves, by import name: the functions it answers. */
-  readonly serves: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The app's imports it serves, by import name: each function it answers, and the module's export that does. */
+  readonly serves: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /** Why an app's shape keeps `serveInApp` from rewriting it. */
@@ -318,6 +318,10 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
   let realloc: number | undefined;
   const memoryAt: number[] = [];
   const funcCountAt: number[] = [];
+  const instanceCountAt: number[] = [];
+  // Core funcs and memories that are exports of core instances: one defined after the module's place can be taken
+  // again there, from its instance, if that is there already (wit-component aliases an adapter's realloc late).
+  const coreExports = new Map<string, { instance: number; name: string }>();
   sections.forEach((section, s) => section.entries.forEach((entry, e) => {
     if (entry.kind === 'alias export') {
       const name = importOfInstance.get(entry.instance);
@@ -334,6 +338,7 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
           firstServed = { section: s, entry: e };
           memoryAt.push(old.count('core memory'));
           funcCountAt.push(old.count('core func'));
+          instanceCountAt.push(old.count('core instance'));
         }
         if (entry.options.memory !== undefined) {
           if (memory !== undefined && memory !== entry.options.memory) throw new InAppUnsupported('the app lowers its imports with more than one memory');
@@ -352,11 +357,20 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
     const space = definedSpace(entry);
     if (space === undefined) return;
     const index = old.next(space);
+    if (entry.kind === 'alias core export') coreExports.set(`${space} ${index}`, { instance: entry.instance, name: entry.name });
     if (entry.kind === 'import' && space === 'instance') importOfInstance.set(index, entry.name);
   }));
   if (!firstServed) throw new InAppUnsupported('the app lowers none of the functions virt would serve inside it');
-  if (needsMemory && (memory === undefined || memory >= memoryAt[0])) throw new InAppUnsupported('the app\'s memory is not there yet where it first calls what virt serves');
-  if (needsRealloc && (realloc === undefined || realloc >= funcCountAt[0])) throw new InAppUnsupported('the app\'s realloc is not there yet where it first calls what virt serves');
+  // How the module's place reaches the memory or realloc: by its index, or by taking it again from its instance.
+  const reach = (space: Space, index: number | undefined, countThere: number, what: string): { index: number } | { instance: number; name: string } => {
+    if (index === undefined) throw new InAppUnsupported(`the app's lowered imports name no ${what}, which virt's module needs`);
+    if (index < countThere) return { index };
+    const from = coreExports.get(`${space} ${index}`);
+    if (from && from.instance < instanceCountAt[0]) return from;
+    throw new InAppUnsupported(`the app's ${what} is not there yet where it first calls what virt serves`);
+  };
+  const memoryThere = needsMemory || hostCalls.length ? reach('core memory', memory, memoryAt[0], 'memory') : undefined;
+  const reallocThere = needsRealloc || hostCalls.length ? reach('core func', realloc, funcCountAt[0], 'realloc') : undefined;
 
   // An import leaves the app when it is served whole and only its functions and types are aliased.
   const removed = new Set<number>();
@@ -430,28 +444,31 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
   const insertModule = (): void => {
     emitWhole(SECTION.coreModule, inApp.module);
     const moduleIndex = fresh.next('core module');
+    const there = (space: Space, at: { index: number } | { instance: number; name: string }): number => {
+      if ('index' in at) return map(space, at.index);
+      emit(SECTION.alias, new ByteWriter().u8(0x00).u8(coreSortByte(space)).u8(0x01).u32(map('core instance', at.instance)).name(at.name).finish());
+      return fresh.next(space);
+    };
+    const memoryIndex = memoryThere && there('core memory', memoryThere);
+    const reallocIndex = reallocThere && there('core func', reallocThere);
     // Host functions the module calls, lowered as the app lowers its own imports.
     const lowered = hostCalls.map((call) => {
       const [name, func] = [call.name.slice(0, call.name.lastIndexOf('#')), call.name.slice(call.name.lastIndexOf('#') + 1)];
-      const target = [...funcOf].find(([, f]) => f.import === name && f.func === func);
-      if (!target) throw new InAppUnsupported(`the app does not import \`${call.name}\`, which virt calls`);
-      const w = new ByteWriter().u8(0x01).u8(0x00).u32(map('func', target[0]));
-      const opts: Array<{ op: number; index?: number }> = [
-        ...(memory !== undefined ? [{ op: 0x03, index: memory }] : []),
-        ...(realloc !== undefined ? [{ op: 0x04, index: realloc }] : []),
-        { op: 0x00 },
-      ];
-      writeOptions(w, { bytes: opts, utf8: true });
+      const instance = [...importOfInstance].find(([, n]) => n === name)?.[0];
+      if (instance === undefined) throw new InAppUnsupported(`the app does not import \`${name}\`, which virt calls`);
+      if (memoryIndex === undefined || reallocIndex === undefined) throw new InAppUnsupported('virt\'s module calls the host without the app\'s memory and realloc');
+      emit(SECTION.alias, new ByteWriter().u8(0x01).u8(0x00).u32(map('instance', instance)).name(func).finish());
+      const w = new ByteWriter().u8(0x01).u8(0x00).u32(fresh.next('func'));
+      w.vec([[0x03, memoryIndex], [0x04, reallocIndex], [0x00]], (ow, [op, index]) => (index === undefined ? ow.u8(op) : ow.u8(op).u32(index)));
       emit(SECTION.canon, w.finish());
       return { name: call.name, index: fresh.next('core func') };
     });
-    const bag = new ByteWriter();
     const items = [
-      ...(needsMemory ? [{ name: 'memory', sort: 0x02, index: map('core memory', memory!) }] : []),
-      ...(needsRealloc ? [{ name: 'realloc', sort: 0x00, index: map('core func', realloc!) }] : []),
+      ...(memoryIndex !== undefined && needsMemory ? [{ name: 'memory', sort: 0x02, index: memoryIndex }] : []),
+      ...(reallocIndex !== undefined && needsRealloc ? [{ name: 'realloc', sort: 0x00, index: reallocIndex }] : []),
       ...lowered.map((l) => ({ name: l.name, sort: 0x00, index: l.index })),
     ];
-    bag.u8(0x01).vec(items, (w, item) => w.name(item.name).u8(item.sort).u32(item.index));
+    const bag = new ByteWriter().u8(0x01).vec(items, (w, item) => w.name(item.name).u8(item.sort).u32(item.index));
     emit(SECTION.coreInstance, bag.finish());
     const bagIndex = fresh.next('core instance');
     emit(SECTION.coreInstance, new ByteWriter().u8(0x00).u32(moduleIndex).vec([IN_APP_MODULE], (w, n) => w.name(n).u8(0x12).u32(bagIndex)).finish());
@@ -537,7 +554,7 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
         const target = funcOf.get(entry.func);
         if (target && inApp.serves.get(target.import)?.has(target.func)) {
           keep('core func');
-          emit(SECTION.alias, new ByteWriter().u8(0x00).u8(0x00).u8(0x01).u32(served!).name(`${target.import}#${target.func}`).finish());
+          emit(SECTION.alias, new ByteWriter().u8(0x00).u8(0x00).u8(0x01).u32(served!).name(inApp.serves.get(target.import)!.get(target.func)!).finish());
           return;
         }
         w.u8(0x01).u8(0x00).u32(map('func', entry.func));

@@ -8,6 +8,7 @@ import { componentEmbed, parseWat, printWasm } from '../jco/jco.js';
 import { formatInterfaceName, interfaceId } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
 import type { FunctionBody } from './core-module-edit.js';
+import { CODE_SECTION, DATA_SECTION, entrySizes } from '../binary/module-reader.js';
 import { readCoreView, type CoreFunction } from './generated-unit.js';
 import type { AppImport } from './unit.js';
 
@@ -21,14 +22,25 @@ export interface InAppPart {
    * with `call $host:f`, which makes the import stay with the host.
    */
   body(app: AppImport, func: string, signature: CoreFunction): FunctionBody;
+  /**
+   * `canonical` where the bodies allocate as a lowered import would, call for call (an adapter's import realloc
+   * may count on that); `any` where only an allocator will do.
+   */
+  readonly reallocs?: 'canonical' | 'any';
   /** WAT fields the bodies use: passive data (`(data $name "...")`), globals, helper functions. */
   readonly fields?: readonly string[];
 }
 
 const REALLOC = '(func $realloc (param i32 i32 i32 i32) (result i32))';
 
+/** The in-app module, and each part's share of its bytes. */
+export interface BuiltInAppModule extends InAppModule {
+  /** By part: the bytes of its functions and data, and an even share of the module's own. */
+  readonly sizes: readonly number[];
+}
+
 /** Builds the in-app module for `parts`; `others` are the app's other imports, whose types the served ones may use. */
-export async function buildInAppModule(parts: readonly InAppPart[], others: readonly AppImport[], wit: WasiWit): Promise<InAppModule> {
+export async function buildInAppModule(parts: readonly InAppPart[], others: readonly AppImport[], wit: WasiWit): Promise<BuiltInAppModule> {
   const imports = parts.flatMap((part) => part.imports);
   const served = new Set(imports.map((app) => formatInterfaceName(app.name)));
   const context = others.filter((app) => !served.has(formatInterfaceName(app.name)));
@@ -40,11 +52,16 @@ export async function buildInAppModule(parts: readonly InAppPart[], others: read
     })),
     exports: [],
   });
-  const printed = await printWasm(await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true }));
-  const view = readCoreView(printed);
-  const funcs: string[] = [];
+  const view = readCoreView(await printWasm(await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true })));
+  const exports = new Map<string, Map<string, string>>();
   const hostCalls = new Map<string, CoreFunction>();
-  for (const part of parts) {
+  let exported = 0;
+  // Each part's fields and functions, in order; its own ids named apart from another part's (two versions of one interface).
+  const chunks = parts.map((part, k) => {
+    const ids = [...(part.fields ?? []).join('\n').matchAll(/\((?:func|data|global) \$([\w.-]+)/g)].map((m) => m[1]);
+    const own = ids.length ? new RegExp(`\\$(?:${ids.join('|')})(?![\\w.-])`, 'g') : undefined;
+    const scope = (text: string): string => (own ? text.replace(own, (id) => `${id}.${k}`) : text);
+    const texts = (part.fields ?? []).map(scope);
     for (const app of part.imports) {
       const module = formatInterfaceName(app.name);
       // The dummy module names an import by its interface and major.minor version: `cm32p2|wasi:cli/exit@0.2`.
@@ -52,37 +69,47 @@ export async function buildInAppModule(parts: readonly InAppPart[], others: read
       for (const func of app.functions) {
         const signature = view.imported(dummyModule, func);
         const body = part.body(app, func, signature);
-        const text = body.instructions.join('\n    ').replace(/call \$host:(\S+)/g, (_, fn: string) => {
+        const text = scope(body.instructions.join('\n    ')).replace(/call \$host:(\S+)/g, (_, fn: string) => {
           hostCalls.set(`${module}#${fn}`, view.imported(dummyModule, fn));
           return `call $host:${module}#${fn}`;
         });
-        const params = signature.params.length ? ` (param ${signature.params.join(' ')})` : '';
-        const results = signature.results.length ? ` (result ${signature.results.join(' ')})` : '';
+        const exportName = (exported++).toString(36);
+        exports.set(module, (exports.get(module) ?? new Map()).set(func, exportName));
         const locals = body.locals?.length ? ` (local ${body.locals.join(' ')})` : '';
-        const name = body.name ?? `${module}#${func}`;
-        funcs.push(`  (func ${JSON.stringify(name).replace(/^"/, '$"')} (export ${JSON.stringify(`${module}#${func}`)})${params}${results}${locals}\n    ${text})`);
+        // Only a function that traps needs a name, which the trap shows; the export's only reader is the rewrite.
+        const name = body.name ? ` ${JSON.stringify(body.name).replace(/^"/, '$"')}` : '';
+        texts.push(`(func${name} (export "${exportName}")${signatureText(signature)}${locals}\n    ${text})`);
       }
     }
-  }
-  const all = funcs.join('\n');
-  const fields = parts.flatMap((part) => part.fields ?? []);
-  const usesMemory = /\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\./.test(all + fields.join('\n'));
-  const hostImports = [...hostCalls].map(([name, sig]) => {
-    const params = sig.params.length ? ` (param ${sig.params.join(' ')})` : '';
-    const results = sig.results.length ? ` (result ${sig.results.join(' ')})` : '';
-    return `  (import "${IN_APP_MODULE}" ${JSON.stringify(name)} (func $host:${name}${params}${results}))`;
+    return texts;
   });
+  const all = chunks.flat().join('\n');
+  const usesMemory = /\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\./.test(all);
   const text = [
     '(module',
-    ...(usesMemory ? [`  (import "${IN_APP_MODULE}" "memory" (memory 0))`] : []),
-    ...(all.includes('$realloc') ? [`  (import "${IN_APP_MODULE}" "realloc" ${REALLOC})`] : []),
-    ...hostImports,
-    ...fields.map((f) => `  ${f}`),
+    ...(usesMemory ? [`(import "${IN_APP_MODULE}" "memory" (memory 0))`] : []),
+    ...(all.includes('$realloc') ? [`(import "${IN_APP_MODULE}" "realloc" ${REALLOC})`] : []),
+    ...[...hostCalls].map(([name, sig]) => `(import "${IN_APP_MODULE}" ${JSON.stringify(name)} (func $host:${name}${signatureText(sig)}))`),
     all,
     ')',
   ].join('\n');
-  return {
-    module: await parseWat(text),
-    serves: new Map(imports.map((app) => [formatInterfaceName(app.name), new Set(app.functions)])),
-  };
+  const module = await parseWat(text);
+  return { module, serves: exports, sizes: partSizes(module, chunks) };
+}
+
+function signatureText(signature: CoreFunction): string {
+  return (signature.params.length ? ` (param ${signature.params.join(' ')})` : '') + (signature.results.length ? ` (result ${signature.results.join(' ')})` : '');
+}
+
+// Each part's bytes of code and data in `module`, with an even share of the rest.
+function partSizes(module: Uint8Array, chunks: readonly string[][]): number[] {
+  const bodies = entrySizes(module, CODE_SECTION);
+  const data = entrySizes(module, DATA_SECTION);
+  const own = chunks.map((texts) => {
+    const funcs = texts.filter((t) => t.startsWith('(func')).length;
+    const segments = texts.filter((t) => t.startsWith('(data')).length;
+    return bodies.splice(0, funcs).reduce((a, b) => a + b, 0) + data.splice(0, segments).reduce((a, b) => a + b, 0);
+  });
+  const shared = (module.length - own.reduce((a, b) => a + b, 0)) / chunks.length;
+  return own.map((n) => Math.round(n + shared));
 }

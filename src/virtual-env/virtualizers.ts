@@ -5,6 +5,7 @@ import { buildUnit, type AppImport } from '../units/unit.js';
 import type { Virtualizer } from '../units/virtualizer.js';
 import { interfaceId } from '../wit/names.js';
 import { clocksUnit, MONOTONIC_CLOCK_ID, POLL_ID, WALL_CLOCK_ID } from './clocks-unit.js';
+import { environmentInApp } from './environment-in-app.js';
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from './environment-unit.js';
 import { EXIT_ID, exitUnit } from './exit-unit.js';
 import { RANDOM_IDS, randomUnit } from './random-unit.js';
@@ -29,6 +30,7 @@ export const environment: Virtualizer = {
     return `vars ${list(env.vars.map(([k]) => k))}; host vars ${host}; args ${args}; cwd ${cwd}`;
   },
   build: (plan, [app], _, wit) => buildUnit(environmentUnit(plan.env, app.name, app.functions), wit),
+  inApp: (plan, [app]) => environmentInApp(plan.env, app),
   hostForbidden: (plan) => hostFunctions(plan.env).size === 0,
 };
 
