@@ -17,7 +17,7 @@ import type { Plan } from './policies/plan.js';
 import { formatRefusals, planUnits } from './units/plan-units.js';
 import { VIRTUALIZERS } from './virtualizers.js';
 import type { AppImport, BuiltUnit } from './units/unit.js';
-import { buildInAppModule } from './units/in-app-unit.js';
+import { buildInAppModules } from './units/in-app-unit.js';
 import type { PlannedUnit } from './units/plan-units.js';
 import type { WasiWit } from './wit/wasi-wit.js';
 import { formatInterfaceName, interfaceId, parseInterfaceName } from './wit/names.js';
@@ -184,27 +184,36 @@ async function serveWhatCanInApp(
     made = true;
     for (const { planned: p, part } of parts) progress(`building the ${p.virtualizer.name} unit for ${namesOf(part.imports)}, inside the app`);
     const others = [...new Map(parts.flatMap(({ planned: p }) => [...p.all.values()]).map((a) => [formatInterfaceName(a.name), a])).values()];
-    const { module, serves, sizes } = await buildInAppModule(parts.map(({ part }) => part), others, wit);
-    // Kept as a unit entry: the module's bytes, its exports as `import#function` → export name, and each part's size.
-    const exports = [...serves].flatMap(([name, funcs]) => [...funcs].map(([func, core]) => [`${name}#${func}`, core] as [string, string]));
-    return [{ name: 'in-app', component: module, core: new Uint8Array(0), imports: new Map(exports), exports: sizes.map(String) }];
+    const { modules, sizes } = await buildInAppModules(parts.map(({ part }) => part), others, wit);
+    // Kept as unit entries: each module's bytes and its exports as `import#function` → export name; each part's size.
+    return modules.map(({ module, serves }) => ({
+      name: 'in-app',
+      component: module,
+      core: new Uint8Array(0),
+      imports: new Map([...serves].flatMap(([name, funcs]) => [...funcs].map(([func, core]) => [`${name}#${func}`, core] as [string, string]))),
+      exports: sizes.map(String),
+    }));
   };
   const inputs = ['in-app', plan, parts.map(({ planned: p }) => [p.virtualizer.name, p.imports, p.all])];
-  const [{ component: module, imports: exportNames, exports: sizes }] = cache ? await cache.units(inputs, make) : await make();
+  const entries = cache ? await cache.units(inputs, make) : await make();
   if (!made) for (const { planned: p, part } of parts) progress(`reusing the ${p.virtualizer.name} unit for ${namesOf(part.imports)} from the cache`);
-  const serves = new Map<string, Map<string, string>>();
-  for (const [key, core] of exportNames) {
-    const [name, func] = [key.slice(0, key.lastIndexOf('#')), key.slice(key.lastIndexOf('#') + 1)];
-    serves.set(name, (serves.get(name) ?? new Map()).set(func, core));
-  }
+  const modules = entries.map(({ component: module, imports: exportNames }) => {
+    const serves = new Map<string, Map<string, string>>();
+    for (const [key, core] of exportNames) {
+      const [name, func] = [key.slice(0, key.lastIndexOf('#')), key.slice(key.lastIndexOf('#') + 1)];
+      serves.set(name, (serves.get(name) ?? new Map()).set(func, core));
+    }
+    return { module, serves };
+  });
+  const sizes = entries[0].exports;
   try {
-    const result = serveInApp(app, info, { module, serves });
+    const result = serveInApp(app, info, modules, new Set(imports.map((i) => formatInterfaceName(i.name))));
     // An import that the Plan keeps from the host and that is still there: the app's shape kept it.
     const kept = readComponent(result.component).imports.find((entry) => parts.some(({ planned: p, part }) => part.imports.some((i) => formatInterfaceName(i.name) === entry.name)
       && p.virtualizer.hostForbidden(plan, interfaceId(parseInterfaceName(entry.name)!))));
     if (kept) throw new InAppUnsupported(`the app still imports \`${kept.name}\` after the rewrite`);
     const unitSizes = new Map(parts.map(({ planned: p }, k) => [p.virtualizer.name, Number(sizes[k])]));
-    return { component: result.component, planned: parts.map(({ planned: p }) => p), served: [...serves.keys()], unitSizes };
+    return { component: result.component, planned: parts.map(({ planned: p }) => p), served: imports.map((i) => formatInterfaceName(i.name)), unitSizes };
   } catch (cause) {
     if (!(cause instanceof InAppUnsupported)) throw cause;
     progress(`serving ${namesOf(imports)} with units instead: ${cause.message}`);

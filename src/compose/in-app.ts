@@ -300,25 +300,37 @@ class Counter {
   }
 }
 
-/** Rewrites `app` so that `inApp`'s module serves what it serves; throws InAppUnsupported where the shape does not allow it. */
-export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppModule): InAppResult {
+/**
+ * Rewrites `app` so that each of `modules` serves what it serves, placed where the app first lowers one of its
+ * functions, and so that the imports in `served` that are answered whole (or used for their types alone) leave it;
+ * throws InAppUnsupported where the shape does not allow it.
+ */
+export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readonly InAppModule[], served: ReadonlySet<string>): InAppResult {
   const sections = parse(app, info);
-  const moduleImports = readModuleInterface(inApp.module).imports.filter((i) => i.module === IN_APP_MODULE);
-  const needsMemory = moduleImports.some((i) => i.name === 'memory');
-  const needsRealloc = moduleImports.some((i) => i.name === 'realloc');
-  const hostCalls = moduleImports.filter((i) => i.kind === 'func' && i.name.includes('#'));
+  const plans = modules.map((inApp) => {
+    const imports = readModuleInterface(inApp.module).imports.filter((i) => i.module === IN_APP_MODULE);
+    return {
+      inApp,
+      needsMemory: imports.some((i) => i.name === 'memory'),
+      needsRealloc: imports.some((i) => i.name === 'realloc'),
+      hostCalls: imports.filter((i) => i.kind === 'func' && i.name.includes('#')),
+      first: undefined as { section: number; entry: number; memories: number; funcs: number; instances: number } | undefined,
+    };
+  });
+  // The module that serves a function, if one does.
+  const servedBy = (target: { import: string; func: string } | undefined) =>
+    (target ? plans.find((p) => p.inApp.serves.get(target.import)?.has(target.func)) : undefined);
+  const serves = (name: string): Set<string> | undefined =>
+    (served.has(name) ? new Set(plans.flatMap((p) => [...(p.inApp.serves.get(name)?.keys() ?? [])])) : undefined);
+  const hostCalls = plans.flatMap((p) => p.hostCalls);
 
   // First pass: what each old index is.
   const old = new Counter();
   const importOfInstance = new Map<number, string>();
   const funcOf = new Map<number, { import: string; func: string }>();
   const instanceUses = new Map<number, Set<Space>>();
-  let firstServed: { section: number; entry: number } | undefined;
   let memory: number | undefined;
   let realloc: number | undefined;
-  const memoryAt: number[] = [];
-  const funcCountAt: number[] = [];
-  const instanceCountAt: number[] = [];
   // Core funcs and memories that are exports of core instances: one defined after the module's place can be taken
   // again there, from its instance, if that is there already (wit-component aliases an adapter's realloc late).
   const coreExports = new Map<string, { instance: number; name: string }>();
@@ -332,14 +344,10 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
     }
     if (entry.kind === 'lower') {
       const target = funcOf.get(entry.func);
-      if (target && inApp.serves.get(target.import)?.has(target.func)) {
+      const by = servedBy(target);
+      if (target && by) {
         if (!entry.options.utf8) throw new InAppUnsupported(`the app lowers \`${target.import}\` with a string encoding other than UTF-8`);
-        if (!firstServed) {
-          firstServed = { section: s, entry: e };
-          memoryAt.push(old.count('core memory'));
-          funcCountAt.push(old.count('core func'));
-          instanceCountAt.push(old.count('core instance'));
-        }
+        by.first ??= { section: s, entry: e, memories: old.count('core memory'), funcs: old.count('core func'), instances: old.count('core instance') };
         if (entry.options.memory !== undefined) {
           if (memory !== undefined && memory !== entry.options.memory) throw new InAppUnsupported('the app lowers its imports with more than one memory');
           memory = entry.options.memory;
@@ -360,22 +368,31 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
     if (entry.kind === 'alias core export') coreExports.set(`${space} ${index}`, { instance: entry.instance, name: entry.name });
     if (entry.kind === 'import' && space === 'instance') importOfInstance.set(index, entry.name);
   }));
-  if (!firstServed) throw new InAppUnsupported('the app lowers none of the functions virt would serve inside it');
-  // How the module's place reaches the memory or realloc: by its index, or by taking it again from its instance.
-  const reach = (space: Space, index: number | undefined, countThere: number, what: string): { index: number } | { instance: number; name: string } => {
+  // How a module's place reaches the memory or realloc: by its index, or by taking it again from its instance.
+  type Reach = { index: number } | { instance: number; name: string };
+  const reach = (space: Space, index: number | undefined, countThere: number, instancesThere: number, what: string): Reach => {
     if (index === undefined) throw new InAppUnsupported(`the app's lowered imports name no ${what}, which virt's module needs`);
     if (index < countThere) return { index };
     const from = coreExports.get(`${space} ${index}`);
-    if (from && from.instance < instanceCountAt[0]) return from;
+    if (from && from.instance < instancesThere) return from;
     throw new InAppUnsupported(`the app's ${what} is not there yet where it first calls what virt serves`);
   };
-  const memoryThere = needsMemory || hostCalls.length ? reach('core memory', memory, memoryAt[0], 'memory') : undefined;
-  const reallocThere = needsRealloc || hostCalls.length ? reach('core func', realloc, funcCountAt[0], 'realloc') : undefined;
-
+  // A module none of whose functions the app lowers has no place.
+  const placed = plans.flatMap((p) => {
+    if (!p.first) return [];
+    const withHost = p.hostCalls.length > 0;
+    return [{
+      ...p,
+      first: p.first,
+      memoryThere: p.needsMemory || withHost ? reach('core memory', memory, p.first.memories, p.first.instances, 'memory') : undefined,
+      reallocThere: p.needsRealloc || withHost ? reach('core func', realloc, p.first.funcs, p.first.instances, 'realloc') : undefined,
+      instance: undefined as number | undefined,
+    }];
+  });
   // An import leaves the app when it is served whole and only its functions and types are aliased.
   const removed = new Set<number>();
   for (const [instance, name] of importOfInstance) {
-    const served = inApp.serves.get(name);
+    const served = serves(name);
     if (!served) continue;
     const uses = instanceUses.get(instance) ?? new Set();
     const aliased = [...funcOf.values()].filter((f) => f.import === name).map((f) => f.func);
@@ -438,11 +455,11 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
     out.section(id, contents);
   };
   const freshResource = Uint8Array.of(0x3f, 0x7f, 0x00);
-  let served: number | undefined; // the new core instance of the module
   let nameSection: { bytes: Uint8Array; start: number } | undefined; // written last, when every index is known
 
-  const insertModule = (): void => {
-    emitWhole(SECTION.coreModule, inApp.module);
+  const insertModule = (p: (typeof placed)[number]): void => {
+    const { memoryThere, reallocThere, needsMemory, needsRealloc } = p;
+    emitWhole(SECTION.coreModule, p.inApp.module);
     const moduleIndex = fresh.next('core module');
     const there = (space: Space, at: { index: number } | { instance: number; name: string }): number => {
       if ('index' in at) return map(space, at.index);
@@ -452,7 +469,7 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
     const memoryIndex = memoryThere && there('core memory', memoryThere);
     const reallocIndex = reallocThere && there('core func', reallocThere);
     // Host functions the module calls, lowered as the app lowers its own imports.
-    const lowered = hostCalls.map((call) => {
+    const lowered = p.hostCalls.map((call) => {
       const [name, func] = [call.name.slice(0, call.name.lastIndexOf('#')), call.name.slice(call.name.lastIndexOf('#') + 1)];
       const instance = [...importOfInstance].find(([, n]) => n === name)?.[0];
       if (instance === undefined) throw new InAppUnsupported(`the app does not import \`${name}\`, which virt calls`);
@@ -472,11 +489,11 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
     emit(SECTION.coreInstance, bag.finish());
     const bagIndex = fresh.next('core instance');
     emit(SECTION.coreInstance, new ByteWriter().u8(0x00).u32(moduleIndex).vec([IN_APP_MODULE], (w, n) => w.name(n).u8(0x12).u32(bagIndex)).finish());
-    served = fresh.next('core instance');
+    p.instance = fresh.next('core instance');
   };
 
   sections.forEach((section, s) => section.entries.forEach((entry, e) => {
-    if (s === firstServed!.section && e === firstServed!.entry) insertModule();
+    for (const p of placed) if (s === p.first.section && e === p.first.entry) insertModule(p);
     const w = new ByteWriter();
     switch (entry.kind) {
       case 'raw':
@@ -552,9 +569,10 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, inApp: InAppMod
         return;
       case 'lower': {
         const target = funcOf.get(entry.func);
-        if (target && inApp.serves.get(target.import)?.has(target.func)) {
+        const by = target && placed.find((p) => p.inApp.serves.get(target.import)?.has(target.func));
+        if (target && by) {
           keep('core func');
-          emit(SECTION.alias, new ByteWriter().u8(0x00).u8(0x00).u8(0x01).u32(served!).name(inApp.serves.get(target.import)!.get(target.func)!).finish());
+          emit(SECTION.alias, new ByteWriter().u8(0x00).u8(0x00).u8(0x01).u32(by.instance!).name(by.inApp.serves.get(target.import)!.get(target.func)!).finish());
           return;
         }
         w.u8(0x01).u8(0x00).u32(map('func', entry.func));

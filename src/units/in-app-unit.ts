@@ -33,14 +33,22 @@ export interface InAppPart {
 
 const REALLOC = '(func $realloc (param i32 i32 i32 i32) (result i32))';
 
-/** The in-app module, and each part's share of its bytes. */
-export interface BuiltInAppModule extends InAppModule {
-  /** By part: the bytes of its functions and data, and an even share of the module's own. */
+/** The in-app modules, and each part's share of their bytes. */
+export interface BuiltInAppModules {
+  /**
+   * At most two: the functions that need neither the app's memory nor its realloc, which can be placed early
+   * (the app may lower `exit` before the adapter that exports its realloc), and the others.
+   */
+  readonly modules: readonly InAppModule[];
+  /** By part: the bytes of its functions and data, and an even share of the modules' own. */
   readonly sizes: readonly number[];
 }
 
-/** Builds the in-app module for `parts`; `others` are the app's other imports, whose types the served ones may use. */
-export async function buildInAppModule(parts: readonly InAppPart[], others: readonly AppImport[], wit: WasiWit): Promise<BuiltInAppModule> {
+// What a function or field needs of the app: its memory or realloc, or a host function.
+const NEEDS_APP = /\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\.|\$realloc\b|\$host:/;
+
+/** Builds the in-app modules for `parts`; `others` are the app's other imports, whose types the served ones may use. */
+export async function buildInAppModules(parts: readonly InAppPart[], others: readonly AppImport[], wit: WasiWit): Promise<BuiltInAppModules> {
   const imports = parts.flatMap((part) => part.imports);
   const served = new Set(imports.map((app) => formatInterfaceName(app.name)));
   const context = others.filter((app) => !served.has(formatInterfaceName(app.name)));
@@ -53,63 +61,98 @@ export async function buildInAppModule(parts: readonly InAppPart[], others: read
     exports: [],
   });
   const view = readCoreView(await printWasm(await componentEmbed({ witSource, world: UNIT_WORLD, dummy: true })));
-  const exports = new Map<string, Map<string, string>>();
   const hostCalls = new Map<string, CoreFunction>();
-  let exported = 0;
-  // Each part's fields and functions, in order; its own ids named apart from another part's (two versions of one interface).
+  // Each part's fields and functions; its own ids named apart from another part's (two versions of one interface).
   const chunks = parts.map((part, k) => {
     const ids = [...(part.fields ?? []).join('\n').matchAll(/\((?:func|data|global) \$([\w.-]+)/g)].map((m) => m[1]);
     const own = ids.length ? new RegExp(`\\$(?:${ids.join('|')})(?![\\w.-])`, 'g') : undefined;
     const scope = (text: string): string => (own ? text.replace(own, (id) => `${id}.${k}`) : text);
-    const texts = (part.fields ?? []).map(scope);
-    for (const app of part.imports) {
+    const fields = (part.fields ?? []).map((text, i) => ({ id: ids[i] === undefined ? undefined : `$${ids[i]}.${k}`, text: scope(text) }));
+    const funcs = part.imports.flatMap((app) => {
       const module = formatInterfaceName(app.name);
       // The dummy module names an import by its interface and major.minor version: `cm32p2|wasi:cli/exit@0.2`.
       const dummyModule = `|${interfaceId(app.name)}@`;
-      for (const func of app.functions) {
+      return app.functions.map((func) => {
         const signature = view.imported(dummyModule, func);
         const body = part.body(app, func, signature);
         const text = scope(body.instructions.join('\n    ')).replace(/call \$host:(\S+)/g, (_, fn: string) => {
           hostCalls.set(`${module}#${fn}`, view.imported(dummyModule, fn));
           return `call $host:${module}#${fn}`;
         });
-        const exportName = (exported++).toString(36);
-        exports.set(module, (exports.get(module) ?? new Map()).set(func, exportName));
         const locals = body.locals?.length ? ` (local ${body.locals.join(' ')})` : '';
         // Only a function that traps needs a name, which the trap shows; the export's only reader is the rewrite.
-        const name = body.name ? ` ${JSON.stringify(body.name).replace(/^"/, '$"')}` : '';
-        texts.push(`(func${name} (export "${exportName}")${signatureText(signature)}${locals}\n    ${text})`);
-      }
+        const name = body.name ? ` (@name ${JSON.stringify(body.name)})` : '';
+        return { module, func, head: `(func${name}`, rest: `${signatureText(signature)}${locals}\n    ${text})` };
+      });
+    });
+    // The fields a text uses, and what they use in turn.
+    const uses = (text: string): Set<number> => {
+      const found = new Set<number>();
+      const visit = (t: string): void => fields.forEach((f, i) => {
+        if (f.id && !found.has(i) && new RegExp(`\\${f.id.replace(/\./g, '\\.')}(?![\\w.-])`).test(t)) {
+          found.add(i);
+          visit(f.text);
+        }
+      });
+      visit(text);
+      return found;
+    };
+    const used = funcs.map((f) => uses(f.rest));
+    const late = funcs.map((f, i) => NEEDS_APP.test(f.rest) || [...used[i]].some((j) => NEEDS_APP.test(fields[j].text)));
+    // A field that both kinds use stays with the late ones, and so do the early functions that use it.
+    for (let changed = true; changed;) {
+      changed = false;
+      const lateFields = new Set(funcs.flatMap((_, i) => (late[i] ? [...used[i]] : [])));
+      funcs.forEach((_, i) => {
+        if (!late[i] && [...used[i]].some((j) => lateFields.has(j))) late[i] = changed = true;
+      });
     }
-    return texts;
+    const group = (wantLate: boolean) => {
+      const members = funcs.filter((_, i) => late[i] === wantLate);
+      const fieldIndices = new Set(funcs.flatMap((_, i) => (late[i] === wantLate ? [...used[i]] : [])));
+      // Fields no function names (a part's own data, say) go with the late functions.
+      if (wantLate) fields.forEach((f, i) => !funcs.some((_, j) => used[j].has(i)) && fieldIndices.add(i));
+      return { fields: fields.filter((_, i) => fieldIndices.has(i)).map((f) => f.text), funcs: members };
+    };
+    return [group(false), group(true)];
   });
-  const all = chunks.flat().join('\n');
-  const usesMemory = /\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\./.test(all);
-  const text = [
-    '(module',
-    ...(usesMemory ? [`(import "${IN_APP_MODULE}" "memory" (memory 0))`] : []),
-    ...(all.includes('$realloc') ? [`(import "${IN_APP_MODULE}" "realloc" ${REALLOC})`] : []),
-    ...[...hostCalls].map(([name, sig]) => `(import "${IN_APP_MODULE}" ${JSON.stringify(name)} (func $host:${name}${signatureText(sig)}))`),
-    all,
-    ')',
-  ].join('\n');
-  const module = await parseWat(text);
-  return { module, serves: exports, sizes: partSizes(module, chunks) };
+  const modules: InAppModule[] = [];
+  const shares: Array<Array<{ funcs: number; data: number; module: number }>> = parts.map(() => []);
+  for (const wantLate of [false, true]) {
+    const groups = chunks.map((c) => c[wantLate ? 1 : 0]);
+    if (groups.every((g) => g.funcs.length === 0)) continue;
+    const serves = new Map<string, Map<string, string>>();
+    let exported = 0;
+    const texts = groups.map((g) => [...g.fields, ...g.funcs.map((f) => {
+      const exportName = (exported++).toString(36);
+      serves.set(f.module, (serves.get(f.module) ?? new Map()).set(f.func, exportName));
+      return `${f.head} (export "${exportName}")${f.rest}`;
+    })]);
+    const all = texts.flat().join('\n');
+    const calls = [...hostCalls].filter(([name]) => all.includes(`$host:${name}`));
+    const text = [
+      '(module',
+      ...(/\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\./.test(all) ? [`(import "${IN_APP_MODULE}" "memory" (memory 0))`] : []),
+      ...(all.includes('$realloc') ? [`(import "${IN_APP_MODULE}" "realloc" ${REALLOC})`] : []),
+      ...calls.map(([name, sig]) => `(import "${IN_APP_MODULE}" ${JSON.stringify(name)} (func $host:${name}${signatureText(sig)}))`),
+      all,
+      ')',
+    ].join('\n');
+    modules.push({ module: await parseWat(text), serves });
+    texts.forEach((t, k) => shares[k].push({ funcs: t.filter((x) => x.startsWith('(func')).length, data: t.filter((x) => x.startsWith('(data')).length, module: modules.length - 1 }));
+  }
+  return { modules, sizes: partSizes(modules.map((m) => m.module), shares) };
 }
 
 function signatureText(signature: CoreFunction): string {
   return (signature.params.length ? ` (param ${signature.params.join(' ')})` : '') + (signature.results.length ? ` (result ${signature.results.join(' ')})` : '');
 }
 
-// Each part's bytes of code and data in `module`, with an even share of the rest.
-function partSizes(module: Uint8Array, chunks: readonly string[][]): number[] {
-  const bodies = entrySizes(module, CODE_SECTION);
-  const data = entrySizes(module, DATA_SECTION);
-  const own = chunks.map((texts) => {
-    const funcs = texts.filter((t) => t.startsWith('(func')).length;
-    const segments = texts.filter((t) => t.startsWith('(data')).length;
-    return bodies.splice(0, funcs).reduce((a, b) => a + b, 0) + data.splice(0, segments).reduce((a, b) => a + b, 0);
-  });
-  const shared = (module.length - own.reduce((a, b) => a + b, 0)) / chunks.length;
+// Each part's bytes of code and data in the modules, with an even share of the rest.
+function partSizes(modules: readonly Uint8Array[], shares: ReadonlyArray<ReadonlyArray<{ funcs: number; data: number; module: number }>>): number[] {
+  const entries = modules.map((m) => ({ bodies: entrySizes(m, CODE_SECTION), data: entrySizes(m, DATA_SECTION) }));
+  const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
+  const own = shares.map((list) => sum(list.map((s) => sum(entries[s.module].bodies.splice(0, s.funcs)) + sum(entries[s.module].data.splice(0, s.data)))));
+  const shared = (sum(modules.map((m) => m.length)) - sum(own)) / shares.length;
   return own.map((n) => Math.round(n + shared));
 }

@@ -9,6 +9,7 @@ import { environmentInApp } from './environment-in-app.js';
 import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from './environment-unit.js';
 import { EXIT_ID, exitUnit } from './exit-unit.js';
 import { RANDOM_IDS, randomUnit } from './random-unit.js';
+import { clocksInApp, exitInApp, randomInApp } from './simple-in-app.js';
 import { nullTerminalUnit, TERMINAL_IDS } from './terminal-unit.js';
 
 function list(values: readonly string[]): string {
@@ -56,6 +57,7 @@ export const clocks: Virtualizer = {
   describe: (plan, id) => describeClock(clockOf(plan, id), id),
   build: (plan, imports, all, wit) =>
     buildUnit(clocksUnit(plan.clocks, byId(imports, WALL_CLOCK_ID), byId(imports, MONOTONIC_CLOCK_ID), all.get(POLL_ID)), wit),
+  inApp: (plan, imports) => clocksInApp(plan.clocks, imports),
   hostForbidden: (plan, id) => clockOf(plan, id).mode !== 'host',
 };
 
@@ -65,6 +67,7 @@ export const random: Virtualizer = {
   virtualizes: (plan) => plan.random.mode !== 'host',
   describe: ({ random: r }) => (r.mode === 'seeded' ? `seeded ChaCha20 streams (seed ${r.seed})` : r.mode === 'deny' ? 'denied: every call traps' : 'host'),
   build: (plan, imports, _, wit) => buildUnit(randomUnit(plan.random, imports), wit),
+  inApp: (plan, imports) => randomInApp(plan.random.mode, imports),
   hostForbidden: (plan) => plan.random.mode !== 'host',
 };
 
@@ -74,6 +77,7 @@ export const exit: Virtualizer = {
   virtualizes: (plan) => plan.exit === 'deny',
   describe: (plan) => (plan.exit === 'deny' ? 'denied: `exit` traps' : 'host'),
   build: (_, [app], __, wit) => buildUnit(exitUnit(app), wit),
+  inApp: (_, imports) => exitInApp(imports),
   hostForbidden: (plan) => plan.exit === 'deny',
 };
 
