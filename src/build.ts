@@ -4,7 +4,7 @@ import { ComponentReadError } from './binary/errors.js';
 import { wasmFeatures, type WasmFeature } from './binary/wasm-features.js';
 import { audit, embedAudit, type AuditReport } from './audit/audit.js';
 import { compose } from './compose/compose.js';
-import { InAppUnsupported, serveInApp } from './compose/in-app.js';
+import { InAppUnsupported, serveInApp, type InAppResult } from './compose/in-app.js';
 import { CompositionError } from './compose/errors.js';
 import { prepareApp, type PreparedApp } from './inspect/prepare-app.js';
 import { componentWit } from './jco/jco.js';
@@ -207,7 +207,15 @@ async function serveWhatCanInApp(
   });
   const sizes = entries[0].exports;
   try {
-    const result = serveInApp(app, info, modules, new Set(imports.map((i) => formatInterfaceName(i.name))));
+    const names = new Set(imports.map((i) => formatInterfaceName(i.name)));
+    // One module where it can be placed, else the pair.
+    let result: InAppResult;
+    try {
+      result = serveInApp(app, info, modules.slice(0, 1), names);
+    } catch (cause) {
+      if (!(cause instanceof InAppUnsupported) || modules.length === 1) throw cause;
+      result = serveInApp(app, info, modules.slice(1), names);
+    }
     // An import that the Plan keeps from the host and that is still there: the app's shape kept it.
     const kept = readComponent(result.component).imports.find((entry) => parts.some(({ planned: p, part }) => part.imports.some((i) => formatInterfaceName(i.name) === entry.name)
       && p.virtualizer.hostForbidden(plan, interfaceId(parseInterfaceName(entry.name)!))));

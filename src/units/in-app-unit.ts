@@ -36,8 +36,9 @@ const REALLOC = '(func $realloc (param i32 i32 i32 i32) (result i32))';
 /** The in-app modules, and each part's share of their bytes. */
 export interface BuiltInAppModules {
   /**
-   * At most two: the functions that need neither the app's memory nor its realloc, which can be placed early
-   * (the app may lower `exit` before the adapter that exports its realloc), and the others.
+   * One module of every function; then, where there are both kinds, a pair to use instead where the one cannot be
+   * placed: the functions that need neither the app's memory nor its realloc, which can go early (wit-component
+   * lowers `exit` before the preview-1 adapter that exports the realloc), and the others.
    */
   readonly modules: readonly InAppModule[];
   /** By part: the bytes of its functions and data, and an even share of the modules' own. */
@@ -107,20 +108,21 @@ export async function buildInAppModules(parts: readonly InAppPart[], others: rea
         if (!late[i] && [...used[i]].some((j) => lateFields.has(j))) late[i] = changed = true;
       });
     }
-    const group = (wantLate: boolean) => {
-      const members = funcs.filter((_, i) => late[i] === wantLate);
-      const fieldIndices = new Set(funcs.flatMap((_, i) => (late[i] === wantLate ? [...used[i]] : [])));
-      // Fields no function names (a part's own data, say) go with the late functions.
-      if (wantLate) fields.forEach((f, i) => !funcs.some((_, j) => used[j].has(i)) && fieldIndices.add(i));
-      return { fields: fields.filter((_, i) => fieldIndices.has(i)).map((f) => f.text), funcs: members };
+    // One module of all the functions, or the early ones and the late ones; fields no function names (a part's own
+    // data, say) go with the late ones.
+    const group = (member: (i: number) => boolean, late: boolean) => {
+      const fieldIndices = new Set(funcs.flatMap((_, i) => (member(i) ? [...used[i]] : [])));
+      if (late) fields.forEach((_, i) => !funcs.some((__, j) => used[j].has(i)) && fieldIndices.add(i));
+      return { fields: fields.filter((_, i) => fieldIndices.has(i)).map((f) => f.text), funcs: funcs.filter((_, i) => member(i)) };
     };
-    return [group(false), group(true)];
+    return [group(() => true, true), group((i) => !late[i], false), group((i) => late[i], true)];
   });
   const modules: InAppModule[] = [];
   const shares: Array<Array<{ funcs: number; data: number; module: number }>> = parts.map(() => []);
-  for (const wantLate of [false, true]) {
-    const groups = chunks.map((c) => c[wantLate ? 1 : 0]);
-    if (groups.every((g) => g.funcs.length === 0)) continue;
+  // The pair, only where there are functions of both kinds.
+  const split = chunks.some((c) => c[1].funcs.length > 0) && chunks.some((c) => c[2].funcs.length > 0);
+  for (const which of split ? [0, 1, 2] : [0]) {
+    const groups = chunks.map((c) => c[which]);
     const serves = new Map<string, Map<string, string>>();
     let exported = 0;
     const texts = groups.map((g) => [...g.fields, ...g.funcs.map((f) => {
@@ -139,9 +141,9 @@ export async function buildInAppModules(parts: readonly InAppPart[], others: rea
       ')',
     ].join('\n');
     modules.push({ module: await parseWat(text), serves });
-    texts.forEach((t, k) => shares[k].push({ funcs: t.filter((x) => x.startsWith('(func')).length, data: t.filter((x) => x.startsWith('(data')).length, module: modules.length - 1 }));
+    if (which === 0) texts.forEach((t, k) => shares[k].push({ funcs: t.filter((x) => x.startsWith('(func')).length, data: t.filter((x) => x.startsWith('(data')).length, module: 0 }));
   }
-  return { modules, sizes: partSizes(modules.map((m) => m.module), shares) };
+  return { modules, sizes: partSizes([modules[0].module], shares) };
 }
 
 function signatureText(signature: CoreFunction): string {
