@@ -14,7 +14,7 @@ import { ManifestError } from './policies/diagnostics.js';
 import { loadPlanFiles, type ManifestFiles } from './policies/load-files.js';
 import { readManifest } from './policies/manifest.js';
 import type { Plan } from './policies/plan.js';
-import { formatRefusals, planUnits } from './units/plan-units.js';
+import { formatRefusals, planForApp, planUnits } from './units/plan-units.js';
 import { VIRTUALIZERS } from './virtualizers.js';
 import type { AppImport, BuiltUnit } from './units/unit.js';
 import { buildInAppModules } from './units/in-app-unit.js';
@@ -91,7 +91,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const plan = { ...(await loadPlanFiles(read, input.files, input.manifest, progress)), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app, plan.preview1);
   try {
-    return await buildPrepared(plan, prepared, progress, input.unitCacheDir ? diskUnitCache(input.unitCacheDir) : undefined);
+    return await buildPrepared(plan, prepared, progress, input.unitCacheDir ? diskUnitCache(input.unitCacheDir) : undefined, input.io === 'virt');
   } catch (error) {
     // An app that is not valid Wasm can fail anywhere, even in an assertion: say so, rather than what broke.
     throw (await invalidComponent(prepared.component)) ?? error;
@@ -111,10 +111,13 @@ async function invalidComponent(component: Uint8Array): Promise<ComponentReadErr
   }
 }
 
-async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (message: string) => void, cache?: UnitCache): Promise<BuildResult> {
+async function buildPrepared(
+  manifestPlan: Plan, prepared: PreparedApp, progress: (message: string) => void, cache: UnitCache | undefined, ioAsked: boolean,
+): Promise<BuildResult> {
   const notes = prepared.note ? [prepared.note] : [];
-  if (prepared.cwd !== 'served' && plan.env.cwd.mode !== 'none') notes.push(prepared.cwd === 'adapter' ? PREVIEW1_CWD_NOTE : NO_LIBC_CWD_NOTE);
+  if (prepared.cwd !== 'served' && manifestPlan.env.cwd.mode !== 'none') notes.push(prepared.cwd === 'adapter' ? PREVIEW1_CWD_NOTE : NO_LIBC_CWD_NOTE);
   const info = readComponent(prepared.component);
+  const plan = planForApp(manifestPlan, info.imports, ioAsked);
 
   const { units: planned, refusals } = planUnits(plan, info.imports, VIRTUALIZERS);
   if (refusals.length) {
@@ -152,7 +155,7 @@ async function buildPrepared(plan: Plan, prepared: PreparedApp, progress: (messa
   const output = fillSegments(embedAudit(composed, report), units.flatMap((u) => u.segments ?? []));
   // A unit's size counts its segments' bytes in place of their placeholders.
   const dataBytes = (u: BuiltUnit) => (u.segments ?? []).reduce((n, fill) => fill.chunks.reduce((m, c) => m + c.length, n - fill.placeholder.length), 0);
-  return { component: output, plan, audit: report, notes, features, unitSizes: new Map([...inApp.unitSizes, ...units.map((u) => [u.name, u.component.length + dataBytes(u)] as const)]) };
+  return { component: output, plan: manifestPlan, audit: report, notes, features, unitSizes: new Map([...inApp.unitSizes, ...units.map((u) => [u.name, u.component.length + dataBytes(u)] as const)]) };
 }
 
 /** The app with what virt serves inside it, and the planned units that this leaves out. */

@@ -64,9 +64,21 @@ test('a virtual clock the app never sleeps on steps inside the app; one it sleep
   assert.not.ok(readComponent(loop.component).imports.some((i) => i.name.startsWith('wasi:clocks/monotonic-clock')));
   // 1,000,000 readings between the two around the loop, 1 us apart; every reading is a whole microsecond, so even.
   assert.is((await runCommand(loop.component)).stdout, 'loop 1000001000 readings-odd 0\n');
+  // An app that never sleeps needs no io group for its virtual clock: its streams stay the host's.
+  assert.not.ok(loop.progress.some((l) => l.includes('io-group')), loop.progress.join('\n'));
+  assert.ok(readComponent(loop.component).imports.some((i) => i.name === 'wasi:io/streams@0.2.12'));
   const sleeps = await buildLogged('version: 1\nclocks: { monotonic: { step: 1us } }\n', fixture('apps/clocks.wasm'));
   assert.ok(sleeps.progress.includes('building the clocks unit for `wasi:clocks/monotonic-clock@0.2.12`'), sleeps.progress.join('\n'));
   assert.match((await runCommand(sleeps.component, { args: ['clocks'] })).stdout, 'slept 10000001000\n');
+});
+
+test('deterministic: true on an app that never sleeps is served inside the app whole: no unit at all', async () => {
+  const { component, progress } = await buildLogged('version: 1\ndeterministic: true\n', hello);
+  assert.not.ok(progress.some((l) => l.startsWith('composing')), progress.join('\n'));
+  assert.is(count(component, SECTION.component), count(hello, SECTION.component));
+  const imports = readComponent(component).imports.map((i) => i.name);
+  assert.not.ok(imports.some((n) => /^wasi:(clocks|random|filesystem|cli\/terminal-)/.test(n)), imports.join(', '));
+  assert.is((await runCommand(component, { args: ['x'], env: hostEnv })).stdout, 'hello from nowhere (LANG=unset)\n');
 });
 
 test('a denied exit or clock traps inside the app under the name the unit\'s trap has', async () => {

@@ -2,7 +2,7 @@
 // output, also what virt virtualized (the audit the build embedded).
 import { readComponent } from '../binary/component-reader.js';
 import { audit, embeddedAudit, type AuditLine } from '../audit/audit.js';
-import { planUnits } from '../units/plan-units.js';
+import { planForApp, planUnits } from '../units/plan-units.js';
 import { VIRTUALIZERS } from '../virtualizers.js';
 import { formatInterfaceName } from '../wit/names.js';
 import type { Plan } from '../policies/plan.js';
@@ -29,9 +29,10 @@ export async function inspect(bytes: Uint8Array): Promise<Inspection> {
 }
 
 /** The effective policy of every interface the app imports, under `plan`. */
-export async function inspectPolicy(plan: Plan, app: Uint8Array): Promise<readonly AuditLine[]> {
+export async function inspectPolicy(manifestPlan: Plan, app: Uint8Array): Promise<readonly AuditLine[]> {
   const { component } = await prepareApp(app);
   const imports = readComponent(component).imports;
+  const plan = planForApp(manifestPlan, imports);
   const { units, refusals } = planUnits(plan, imports, VIRTUALIZERS);
   const virtualized = new Set(units.flatMap((u) => u.imports.map((i) => formatInterfaceName(i.name))));
   return audit(plan, imports, undefined, virtualized).lines.map((line) => {

@@ -215,6 +215,11 @@ function filesystemPolicy(fs: ManifestValue['filesystem'], base: FilesystemPlan,
   return { mode: 'virtual', writable: fs.writable ?? false, memoryLimit, mtime, mounts };
 }
 
+/** Whether a stream virt answers, or the virtual filesystem, needs virt's io group (the other need is a virtual clock's sleeps). */
+export function streamsOrFilesNeedIo(stdio: Pick<StdioPlan, 'stdin' | 'stdout' | 'stderr'>, filesystem: FilesystemPlan): boolean {
+  return stdio.stdin.mode !== 'host' || stdio.stdout !== 'host' || stdio.stderr !== 'host' || filesystem.mode === 'virtual';
+}
+
 /** Fills in the defaults of a manifest that passed the schema; reports values it cannot use. */
 export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan {
   const base = manifest.deterministic ? DETERMINISTIC_PLAN : DEFAULT_PLAN;
@@ -241,7 +246,7 @@ export function resolvePlan(manifest: ManifestValue, ctx: ResolveContext): Plan 
     monotonic: clockPolicy(manifest.clocks?.monotonic, base.clocks.monotonic, 'monotonic', ctx),
   };
   // A virtual clock's sleeps are deadlines that only virt's io group can hold: the host's poll never sees them.
-  const virtualIo = virtualStream || filesystem.mode === 'virtual' || clocks.monotonic.mode === 'virtual';
+  const virtualIo = streamsOrFilesNeedIo(stdio, filesystem) || clocks.monotonic.mode === 'virtual';
   return {
     env: {
       vars: Object.entries(env.vars ?? {}),

@@ -5,6 +5,7 @@
 import type { ImportEntry } from '../binary/component-reader.js';
 import { hostRefusal } from '../policies/capabilities.js';
 import type { Plan } from '../policies/plan.js';
+import { streamsOrFilesNeedIo } from '../policies/resolve-plan.js';
 import { compareVersions, formatInterfaceName, interfaceId, isWasi02, parseInterfaceName } from '../wit/names.js';
 import type { AppImport } from './unit.js';
 import type { Virtualizer } from './virtualizer.js';
@@ -54,6 +55,20 @@ function versionViews(imports: readonly AppImport[]): Map<string, AppImport>[] {
     const below = versions.filter((v) => compareVersions(v.name.version!, pivot.name.version!) <= 0);
     return [id, below.at(-1) ?? versions[0]];
   })));
+}
+
+/**
+ * The Plan for this app. A virtual monotonic clock brings virt's io group, whose poll holds the virtual deadlines
+ * (the host's never sees them); an app that never sleeps on it needs no io group for that. `ioAsked`: the build
+ * asked for the io group itself.
+ */
+export function planForApp(plan: Plan, imports: readonly ImportEntry[], ioAsked = false): Plan {
+  if (plan.io !== 'virt' || ioAsked || streamsOrFilesNeedIo(plan.stdio, plan.filesystem)) return plan;
+  const sleeps = imports.some((entry) => {
+    const name = parseInterfaceName(entry.name);
+    return name && interfaceId(name) === 'wasi:clocks/monotonic-clock' && entry.functions.some((fn) => fn.startsWith('subscribe-'));
+  });
+  return sleeps ? plan : { ...plan, io: 'host' };
 }
 
 /**

@@ -5,6 +5,7 @@
 //   terminal-input, terminal-output    resource types only: no handle can exist
 import { mirrorExports } from '../null-sockets/sockets-unit.js';
 import { RETURN_NONE, type GeneratedUnitSpec } from '../units/generated-unit.js';
+import type { InAppPart } from '../units/in-app-unit.js';
 import type { AppImport } from '../units/unit.js';
 
 /** The terminal interfaces, unversioned. */
@@ -27,4 +28,9 @@ export function nullTerminalUnit(imports: readonly AppImport[]): GeneratedUnitSp
       return { instructions: [] };
     },
   };
+}
+
+/** The same, inside the app: get-terminal-*(retptr) store the none case. */
+export function nullTerminalInApp(imports: readonly AppImport[]): InAppPart {
+  return { imports, body: () => ({ instructions: ['local.get 0', 'i32.const 0', 'i32.store8'] }) };
 }

@@ -10,7 +10,7 @@ import { environmentUnit, ENVIRONMENT_ID, hostFunctions } from './environment-un
 import { EXIT_ID, exitUnit } from './exit-unit.js';
 import { RANDOM_IDS, randomUnit } from './random-unit.js';
 import { clocksInApp, exitInApp, randomInApp } from './simple-in-app.js';
-import { nullTerminalUnit, TERMINAL_IDS } from './terminal-unit.js';
+import { nullTerminalInApp, nullTerminalUnit, TERMINAL_IDS } from './terminal-unit.js';
 
 function list(values: readonly string[]): string {
   return values.length ? values.map((v) => JSON.stringify(v)).join(', ') : 'none';
@@ -87,5 +87,6 @@ export const terminal: Virtualizer = {
   virtualizes: (plan) => plan.stdio.terminal === 'none',
   describe: (plan) => (plan.stdio.terminal === 'none' ? 'none: no stream is a terminal' : 'host'),
   build: (_, imports, __, wit) => buildGeneratedUnit(nullTerminalUnit(imports), wit),
+  inApp: (_, imports) => nullTerminalInApp(imports),
   hostForbidden: (plan) => plan.stdio.terminal === 'none',
 };
