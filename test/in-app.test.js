@@ -6,7 +6,10 @@ import * as assert from 'uvu/assert';
 import { build } from '../dist/index.js';
 import { readComponent, readSections } from '../dist/binary/component-reader.js';
 import { SECTION } from '../dist/binary/component-format.js';
-import { buildWith, fixture, runCommand } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseWat } from '../dist/jco/jco.js';
+import { buildWith, fixture, instantiate, root, runCommand } from './helpers.js';
 
 const hello = fixture('apps/hello.wasm');
 const envPrint = fixture('apps/env-print.wasm');
@@ -94,10 +97,20 @@ test('a denied exit or clock traps inside the app under the name the unit\'s tra
   assert.match(trapped.trap, 'in `monotonic-clock-denied-by-manifest`');
 });
 
-test('an app whose lowered imports use two reallocs (componentize-js) is served by units, and the build says why', async () => {
-  const { progress } = await buildLogged('version: 1\n', fixture('corpus/js-app.wasm'));
-  assert.ok(progress.some((l) => /^serving .* with units instead: the app lowers its imports with more than one realloc$/.test(l)), progress.join('\n'));
-  assert.ok(progress.includes('building the environment unit for `wasi:cli/environment@0.2.12`'));
+test('an app whose lowered imports use two reallocs (componentize-js) gets an instance of the module for each', async () => {
+  const { component, progress } = await buildLogged('version: 1\n', fixture('corpus/js-app.wasm'));
+  assert.ok(progress.includes('building the null-filesystem unit for `wasi:filesystem/types@0.2.12`, `wasi:filesystem/preopens@0.2.12`, inside the app'), progress.join('\n'));
+  assert.not.ok(readComponent(component).imports.some((i) => i.name.startsWith('wasi:filesystem/')));
+  const { stdout } = await runCommand(component, { args: ['js-app', 'a'] });
+  assert.match(stdout, 'args js-app a\ncwd (none)\nfiles no preopens\n');
+});
+
+test('an app that lowers the environment with UTF-16 strings gets the unit, and the build says why', async () => {
+  const app = await parseWat(readFileSync(join(root, 'test/fixtures/shapes/utf16-environment.wat'), 'utf8'));
+  const { component, progress } = await buildLogged('version: 1\nenv:\n  vars: { A: b }\n', app);
+  assert.ok(progress.includes('serving `wasi:cli/environment@0.2.3` with units instead: the app lowers `wasi:cli/environment@0.2.3` with a string encoding other than UTF-8'), progress.join('\n'));
+  assert.ok(progress.includes('building the environment unit for `wasi:cli/environment@0.2.3`'));
+  assert.equal((await instantiate(component)).env(), [['A', 'b']]);
 });
 
 test.run();

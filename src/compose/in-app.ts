@@ -69,6 +69,17 @@ function readSortSpace(r: ByteReader): Space {
 
 interface SortIdx { readonly space: Space; readonly index: number }
 
+// Where a module's instance goes: before a section's entry; the counts of memories, core funcs and core instances
+// there; and the realloc it takes.
+interface Place {
+  readonly section: number;
+  readonly entry: number;
+  readonly memories: number;
+  readonly funcs: number;
+  readonly instances: number;
+  readonly realloc: number | undefined;
+}
+
 interface CanonOptions {
   readonly bytes: Array<{ readonly op: number; readonly index?: number }>;
   readonly memory?: number;
@@ -314,7 +325,8 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
       needsMemory: imports.some((i) => i.name === 'memory'),
       needsRealloc: imports.some((i) => i.name === 'realloc'),
       hostCalls: imports.filter((i) => i.kind === 'func' && i.name.includes('#')),
-      first: undefined as { section: number; entry: number; memories: number; funcs: number; instances: number } | undefined,
+      // Where the app first lowers one of its functions, and then first with each other realloc.
+      places: [] as Place[],
     };
   });
   // The module that serves a function, if one does.
@@ -330,7 +342,8 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
   const funcOf = new Map<number, { import: string; func: string }>();
   const instanceUses = new Map<number, Set<Space>>();
   let memory: number | undefined;
-  let realloc: number | undefined;
+  // The realloc each served lower names, by its position.
+  const reallocAt = new Map<string, number | undefined>();
   // Core funcs and memories that are exports of core instances: one defined after the module's place can be taken
   // again there, from its instance, if that is there already (wit-component aliases an adapter's realloc late).
   const coreExports = new Map<string, { instance: number; name: string }>();
@@ -347,14 +360,18 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
       const by = servedBy(target);
       if (target && by) {
         if (!entry.options.utf8) throw new InAppUnsupported(`the app lowers \`${target.import}\` with a string encoding other than UTF-8`);
-        by.first ??= { section: s, entry: e, memories: old.count('core memory'), funcs: old.count('core func'), instances: old.count('core instance') };
+        // A module gets an instance per realloc its lowers name (componentize-js's use two); a lower that names
+        // none takes the first. Only stateless functions allocate, so the instances share no state that matters.
+        const realloc = entry.options.realloc;
+        reallocAt.set(`${s} ${e}`, realloc);
+        if (by.places.length === 0 || (realloc !== undefined && !by.places.some((pl) => pl.realloc === realloc))) {
+          const place = { section: s, entry: e, memories: old.count('core memory'), funcs: old.count('core func'), instances: old.count('core instance'), realloc };
+          if (by.places.length === 1 && by.places[0].realloc === undefined) by.places[0] = { ...by.places[0], realloc };
+          else by.places.push(place);
+        }
         if (entry.options.memory !== undefined) {
           if (memory !== undefined && memory !== entry.options.memory) throw new InAppUnsupported('the app lowers its imports with more than one memory');
           memory = entry.options.memory;
-        }
-        if (entry.options.realloc !== undefined) {
-          if (realloc !== undefined && realloc !== entry.options.realloc) throw new InAppUnsupported('the app lowers its imports with more than one realloc');
-          realloc = entry.options.realloc;
         }
       }
     }
@@ -379,16 +396,17 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
   };
   // A module none of whose functions the app lowers has no place.
   const placed = plans.flatMap((p) => {
-    if (!p.first) return [];
     const withHost = p.hostCalls.length > 0;
-    return [{
+    return p.places.map((place, k) => ({
       ...p,
-      first: p.first,
-      memoryThere: p.needsMemory || withHost ? reach('core memory', memory, p.first.memories, p.first.instances, 'memory') : undefined,
-      reallocThere: p.needsRealloc || withHost ? reach('core func', realloc, p.first.funcs, p.first.instances, 'realloc') : undefined,
+      place,
+      defined: k > 0,
+      memoryThere: p.needsMemory || withHost ? reach('core memory', memory, place.memories, place.instances, 'memory') : undefined,
+      reallocThere: p.needsRealloc || withHost ? reach('core func', place.realloc, place.funcs, place.instances, 'realloc') : undefined,
       instance: undefined as number | undefined,
-    }];
+    }));
   });
+  const moduleIndex = new Map<InAppModule, number>();
   // An import leaves the app when it is served whole and only its functions and types are aliased.
   const removed = new Set<number>();
   for (const [instance, name] of importOfInstance) {
@@ -459,8 +477,10 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
 
   const insertModule = (p: (typeof placed)[number]): void => {
     const { memoryThere, reallocThere, needsMemory, needsRealloc } = p;
-    emitWhole(SECTION.coreModule, p.inApp.module);
-    const moduleIndex = fresh.next('core module');
+    if (!moduleIndex.has(p.inApp)) {
+      emitWhole(SECTION.coreModule, p.inApp.module);
+      moduleIndex.set(p.inApp, fresh.next('core module'));
+    }
     const there = (space: Space, at: { index: number } | { instance: number; name: string }): number => {
       if ('index' in at) return map(space, at.index);
       emit(SECTION.alias, new ByteWriter().u8(0x00).u8(coreSortByte(space)).u8(0x01).u32(map('core instance', at.instance)).name(at.name).finish());
@@ -488,12 +508,12 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
     const bag = new ByteWriter().u8(0x01).vec(items, (w, item) => w.name(item.name).u8(item.sort).u32(item.index));
     emit(SECTION.coreInstance, bag.finish());
     const bagIndex = fresh.next('core instance');
-    emit(SECTION.coreInstance, new ByteWriter().u8(0x00).u32(moduleIndex).vec([IN_APP_MODULE], (w, n) => w.name(n).u8(0x12).u32(bagIndex)).finish());
+    emit(SECTION.coreInstance, new ByteWriter().u8(0x00).u32(moduleIndex.get(p.inApp)!).vec([IN_APP_MODULE], (w, n) => w.name(n).u8(0x12).u32(bagIndex)).finish());
     p.instance = fresh.next('core instance');
   };
 
   sections.forEach((section, s) => section.entries.forEach((entry, e) => {
-    for (const p of placed) if (s === p.first.section && e === p.first.entry) insertModule(p);
+    for (const p of placed) if (s === p.place.section && e === p.place.entry) insertModule(p);
     const w = new ByteWriter();
     switch (entry.kind) {
       case 'raw':
@@ -569,7 +589,9 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
         return;
       case 'lower': {
         const target = funcOf.get(entry.func);
-        const by = target && placed.find((p) => p.inApp.serves.get(target.import)?.has(target.func));
+        const realloc = reallocAt.get(`${s} ${e}`);
+        const mine = target ? placed.filter((p) => p.inApp.serves.get(target.import)?.has(target.func)) : [];
+        const by = mine.find((p) => p.place.realloc === realloc) ?? mine[0];
         if (target && by) {
           keep('core func');
           emit(SECTION.alias, new ByteWriter().u8(0x00).u8(0x00).u8(0x01).u32(by.instance!).name(by.inApp.serves.get(target.import)!.get(target.func)!).finish());
