@@ -69,6 +69,22 @@ function readSortSpace(r: ByteReader): Space {
 
 interface SortIdx { readonly space: Space; readonly index: number }
 
+// Alias targets: an instance's export, a core instance's export, an item of an enclosing component.
+const ALIAS_EXPORT = 0x00;
+const ALIAS_CORE_EXPORT = 0x01;
+const ALIAS_OUTER = 0x02;
+
+function aliasEntry(space: Space, target: number, ...operands: Array<number | string>): Uint8Array {
+  const w = new ByteWriter();
+  for (const b of sortBytes(space)) w.u8(b);
+  w.u8(target);
+  for (const operand of operands) {
+    if (typeof operand === 'string') w.name(operand);
+    else w.u32(operand);
+  }
+  return w.finish();
+}
+
 // Where a module's instance goes: before a section's entry; the counts of memories, core funcs and core instances
 // there; and the realloc it takes.
 interface Place {
@@ -483,7 +499,7 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
     }
     const there = (space: Space, at: { index: number } | { instance: number; name: string }): number => {
       if ('index' in at) return map(space, at.index);
-      emit(SECTION.alias, new ByteWriter().u8(0x00).u8(coreSortByte(space)).u8(0x01).u32(map('core instance', at.instance)).name(at.name).finish());
+      emit(SECTION.alias, aliasEntry(space, ALIAS_CORE_EXPORT, map('core instance', at.instance), at.name));
       return fresh.next(space);
     };
     const memoryIndex = memoryThere && there('core memory', memoryThere);
@@ -494,7 +510,7 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
       const instance = [...importOfInstance].find(([, n]) => n === name)?.[0];
       if (instance === undefined) throw new InAppUnsupported(`the app does not import \`${name}\`, which virt calls`);
       if (memoryIndex === undefined || reallocIndex === undefined) throw new InAppUnsupported('virt\'s module calls the host without the app\'s memory and realloc');
-      emit(SECTION.alias, new ByteWriter().u8(0x01).u8(0x00).u32(map('instance', instance)).name(func).finish());
+      emit(SECTION.alias, aliasEntry('func', ALIAS_EXPORT, map('instance', instance), func));
       const w = new ByteWriter().u8(0x01).u8(0x00).u32(fresh.next('func'));
       w.vec([[0x03, memoryIndex], [0x04, reallocIndex], [0x00]], (ow, [op, index]) => (index === undefined ? ow.u8(op) : ow.u8(op).u32(index)));
       emit(SECTION.canon, w.finish());
@@ -562,22 +578,19 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
         }
         const instance = map('instance', entry.instance);
         keep(entry.space);
-        for (const b of sortBytes(entry.space)) w.u8(b);
-        emit(SECTION.alias, w.u8(0x00).u32(instance).name(entry.name).finish());
+        emit(SECTION.alias, aliasEntry(entry.space, ALIAS_EXPORT, instance, entry.name));
         return;
       }
       case 'alias core export': {
         const instance = map('core instance', entry.instance);
         keep(entry.space);
-        for (const b of sortBytes(entry.space)) w.u8(b);
-        emit(SECTION.alias, w.u8(0x01).u32(instance).name(entry.name).finish());
+        emit(SECTION.alias, aliasEntry(entry.space, ALIAS_CORE_EXPORT, instance, entry.name));
         return;
       }
       case 'alias outer': {
         const index = entry.count === 0 ? map(entry.space, entry.index) : entry.index;
         keep(entry.space);
-        for (const b of sortBytes(entry.space)) w.u8(b);
-        emit(SECTION.alias, w.u8(0x02).u32(entry.count).u32(index).finish());
+        emit(SECTION.alias, aliasEntry(entry.space, ALIAS_OUTER, entry.count, index));
         return;
       }
       case 'lift':
@@ -594,7 +607,7 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
         const by = mine.find((p) => p.place.realloc === realloc) ?? mine[0];
         if (target && by) {
           keep('core func');
-          emit(SECTION.alias, new ByteWriter().u8(0x00).u8(0x00).u8(0x01).u32(by.instance!).name(by.inApp.serves.get(target.import)!.get(target.func)!).finish());
+          emit(SECTION.alias, aliasEntry('core func', ALIAS_CORE_EXPORT, by.instance!, by.inApp.serves.get(target.import)!.get(target.func)!));
           return;
         }
         w.u8(0x01).u8(0x00).u32(map('func', entry.func));

@@ -45,8 +45,9 @@ export interface BuiltInAppModules {
   readonly sizes: readonly number[];
 }
 
-// What a function or field needs of the app: its memory or realloc, or a host function.
-const NEEDS_APP = /\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\.|\$realloc\b|\$host:/;
+// Whether WAT text touches memory; and whether it needs anything of the app: its memory or realloc, or a host function.
+const USES_MEMORY = /\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\./;
+const NEEDS_APP = new RegExp(`${USES_MEMORY.source}|\\$realloc\\b|\\$host:`);
 
 /** Builds the in-app modules for `parts`; `others` are the app's other imports, whose types the served ones may use. */
 export async function buildInAppModules(parts: readonly InAppPart[], others: readonly AppImport[], wit: WasiWit): Promise<BuiltInAppModules> {
@@ -134,7 +135,7 @@ export async function buildInAppModules(parts: readonly InAppPart[], others: rea
     const calls = [...hostCalls].filter(([name]) => all.includes(`$host:${name}`));
     const text = [
       '(module',
-      ...(/\b(?:i32|i64|f32|f64)\.(?:load|store)|\bmemory\./.test(all) ? [`(import "${IN_APP_MODULE}" "memory" (memory 0))`] : []),
+      ...(USES_MEMORY.test(all) ? [`(import "${IN_APP_MODULE}" "memory" (memory 0))`] : []),
       ...(all.includes('$realloc') ? [`(import "${IN_APP_MODULE}" "realloc" ${REALLOC})`] : []),
       ...calls.map(([name, sig]) => `(import "${IN_APP_MODULE}" ${JSON.stringify(name)} (func $host:${name}${signatureText(sig)}))`),
       all,
