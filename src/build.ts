@@ -39,6 +39,11 @@ export interface BuildInput {
   readonly io?: 'virt';
   /** Reads the files the manifest names (`stdio.stdin.file`, `embed`): `nodeFiles(manifestDir)` on Node. */
   readonly files?: ManifestFiles;
+  /**
+   * `false` serves every virtualized import with units composed in front of the app, none inside it: the same
+   * answers, for comparing the two or where an app's shape makes the in-app rewrite doubtful. Default: true.
+   */
+  readonly inApp?: boolean;
   /** A folder where built units are kept between builds, by a hash of all they are made from. Default: none. */
   readonly unitCacheDir?: string;
 }
@@ -91,7 +96,8 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const plan = { ...(await loadPlanFiles(read, input.files, input.manifest, progress)), ...(input.io ? { io: input.io } : {}) };
   const prepared = await prepareApp(input.app, plan.preview1);
   try {
-    return await buildPrepared(plan, prepared, progress, input.unitCacheDir ? diskUnitCache(input.unitCacheDir) : undefined, input.io === 'virt');
+    const options = { ioAsked: input.io === 'virt', inApp: input.inApp ?? true };
+    return await buildPrepared(plan, prepared, progress, input.unitCacheDir ? diskUnitCache(input.unitCacheDir) : undefined, options);
   } catch (error) {
     // An app that is not valid Wasm can fail anywhere, even in an assertion: say so, rather than what broke.
     throw (await invalidComponent(prepared.component)) ?? error;
@@ -112,19 +118,20 @@ async function invalidComponent(component: Uint8Array): Promise<ComponentReadErr
 }
 
 async function buildPrepared(
-  manifestPlan: Plan, prepared: PreparedApp, progress: (message: string) => void, cache: UnitCache | undefined, ioAsked: boolean,
+  manifestPlan: Plan, prepared: PreparedApp, progress: (message: string) => void, cache: UnitCache | undefined,
+  options: { readonly ioAsked: boolean; readonly inApp: boolean },
 ): Promise<BuildResult> {
   const notes = prepared.note ? [prepared.note] : [];
   if (prepared.cwd !== 'served' && manifestPlan.env.cwd.mode !== 'none') notes.push(prepared.cwd === 'adapter' ? PREVIEW1_CWD_NOTE : NO_LIBC_CWD_NOTE);
   const info = readComponent(prepared.component);
-  const plan = planForApp(manifestPlan, info.imports, ioAsked);
+  const plan = planForApp(manifestPlan, info.imports, options.ioAsked);
 
   const { units: planned, refusals } = planUnits(plan, info.imports, VIRTUALIZERS);
   if (refusals.length) {
     throw new CompositionError(`refusing to build: ${formatRefusals(refusals)}`, refusals[0].interface);
   }
   const wit = await loadWasiWit();
-  const inApp = await serveWhatCanInApp(plan, prepared, info, planned, wit, progress, cache);
+  const inApp = options.inApp ? await serveWhatCanInApp(plan, prepared, info, planned, wit, progress, cache) : nothingInApp(prepared.component);
   const units: BuiltUnit[] = [];
   for (const { virtualizer, imports, all } of planned.filter((p) => !inApp.planned.includes(p))) {
     const names = imports.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
@@ -167,13 +174,17 @@ interface ServedInApp {
   readonly unitSizes: ReadonlyMap<string, number>;
 }
 
+function nothingInApp(component: Uint8Array): ServedInApp {
+  return { component, planned: [], served: [], unitSizes: new Map() };
+}
+
 // Serves inside the app what the virtualizers can serve there, when the app's shape allows it; units serve the rest.
 async function serveWhatCanInApp(
   plan: Plan, prepared: PreparedApp, info: ComponentInfo, planned: readonly PlannedUnit[], wit: WasiWit,
   progress: (message: string) => void, cache?: UnitCache,
 ): Promise<ServedInApp> {
   const app = prepared.component;
-  const none = { component: app, planned: [], served: [], unitSizes: new Map() };
+  const none = nothingInApp(app);
   const parts = planned.flatMap((p) => {
     const part = p.virtualizer.inApp?.(plan, p.imports, p.all);
     // An adapter's import realloc (jco's preview-1 adapter) follows the lowered import's allocations.

@@ -6,9 +6,11 @@ import * as assert from 'uvu/assert';
 import { build } from '../dist/index.js';
 import { readComponent, readSections } from '../dist/binary/component-reader.js';
 import { SECTION } from '../dist/binary/component-format.js';
+import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWat } from '../dist/jco/jco.js';
+import { seedKey } from '../dist/virtual-env/random-unit.js';
 import { buildWith, fixture, instantiate, root, runCommand } from './helpers.js';
 
 const hello = fixture('apps/hello.wasm');
@@ -111,6 +113,29 @@ test('an app that lowers the environment with UTF-16 strings gets the unit, and 
   assert.ok(progress.includes('serving `wasi:cli/environment@0.2.3` with units instead: the app lowers `wasi:cli/environment@0.2.3` with a string encoding other than UTF-8'), progress.join('\n'));
   assert.ok(progress.includes('building the environment unit for `wasi:cli/environment@0.2.3`'));
   assert.equal((await instantiate(component)).env(), [['A', 'b']]);
+});
+
+test('seeded randomness inside the app and in the unit are the same ChaCha20 streams as Node\'s crypto computes', async () => {
+  const app = await parseWat(readFileSync(join(root, 'test/fixtures/shapes/random-streams.wat'), 'utf8'));
+  const manifest = { source: 'version: 1\nrandom: { mode: seeded, seed: 42 }\n', file: 'virt.yaml' };
+  // Stream s of the seed: the keystream of ChaCha20 (RFC 8439) with counter 0 and nonce (s, 0, 0), as in ./assembly/random.ts.
+  const stream = (s, length) => {
+    const iv = Buffer.alloc(16);
+    iv.writeUInt32LE(s, 4);
+    return createCipheriv('chacha20', seedKey(42n), iv).update(Buffer.alloc(length));
+  };
+  const [random, insecure, seed] = [stream(0, 32), stream(1, 78), stream(2, 16)];
+  for (const inApp of [true, false]) {
+    const progress = [];
+    const { component } = await build({ manifest, app, inApp, onProgress: (line) => progress.push(line) });
+    assert.is(progress.some((l) => l.endsWith('inside the app')), inApp, progress.join('\n'));
+    const drawn = await instantiate(component);
+    assert.is(drawn.randomU64(), random.readBigUInt64LE(0));
+    assert.equal(Buffer.from(drawn.randomBytes(24n)), random.subarray(8, 32));
+    assert.equal(Buffer.from(drawn.insecureBytes(70n)), insecure.subarray(0, 70), 'across a block');
+    assert.is(drawn.insecureU64(), insecure.readBigUInt64LE(70));
+    assert.equal(drawn.insecureSeed(), [seed.readBigUInt64LE(0), seed.readBigUInt64LE(8)]);
+  }
 });
 
 test.run();

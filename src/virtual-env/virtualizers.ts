@@ -67,7 +67,7 @@ export const random: Virtualizer = {
   virtualizes: (plan) => plan.random.mode !== 'host',
   describe: ({ random: r }) => (r.mode === 'seeded' ? `seeded ChaCha20 streams (seed ${r.seed})` : r.mode === 'deny' ? 'denied: every call traps' : 'host'),
   build: (plan, imports, _, wit) => buildUnit(randomUnit(plan.random, imports), wit),
-  inApp: (plan, imports) => randomInApp(plan.random.mode, imports),
+  inApp: (plan, imports) => randomInApp(plan.random, imports),
   hostForbidden: (plan) => plan.random.mode !== 'host',
 };
 
