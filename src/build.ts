@@ -17,7 +17,7 @@ import type { Plan } from './policies/plan.js';
 import { formatRefusals, planForApp, planUnits } from './units/plan-units.js';
 import { VIRTUALIZERS } from './virtualizers.js';
 import type { AppImport, BuiltUnit } from './units/unit.js';
-import { buildInAppModules } from './units/in-app-unit.js';
+import { buildInAppModules, keepsState, type InAppPart } from './units/in-app-unit.js';
 import type { PlannedUnit } from './units/plan-units.js';
 import type { WasiWit } from './wit/wasi-wit.js';
 import { formatInterfaceName, interfaceId, parseInterfaceName } from './wit/names.js';
@@ -183,14 +183,30 @@ async function serveWhatCanInApp(
   plan: Plan, prepared: PreparedApp, info: ComponentInfo, planned: readonly PlannedUnit[], wit: WasiWit,
   progress: (message: string) => void, cache?: UnitCache,
 ): Promise<ServedInApp> {
-  const app = prepared.component;
-  const none = nothingInApp(app);
   const parts = planned.flatMap((p) => {
     const part = p.virtualizer.inApp?.(plan, p.imports, p.all);
     // An adapter's import realloc (jco's preview-1 adapter) follows the lowered import's allocations.
     return part && (part.reallocs !== 'any' || prepared.cwd !== 'adapter') ? [{ planned: p, part }] : [];
   });
-  if (parts.length === 0) return none;
+  // All of them; else those that keep no state, which may be instantiated once per realloc the app's lowers name.
+  const attempts = [parts, parts.filter(({ part }) => !keepsState(part))].filter((a, i) => a.length > 0 && (i === 0 || a.length < parts.length));
+  for (const attempt of attempts) {
+    const names = attempt.flatMap(({ part }) => part.imports).map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
+    try {
+      return await serveParts(plan, prepared.component, info, attempt, wit, progress, cache);
+    } catch (cause) {
+      if (!(cause instanceof InAppUnsupported)) throw cause;
+      progress(`serving ${names} with units instead: ${cause.message}`);
+    }
+  }
+  return nothingInApp(prepared.component);
+}
+
+// The app with `parts` served inside it; throws InAppUnsupported where its shape does not allow it.
+async function serveParts(
+  plan: Plan, app: Uint8Array, info: ComponentInfo, parts: ReadonlyArray<{ planned: PlannedUnit; part: InAppPart }>, wit: WasiWit,
+  progress: (message: string) => void, cache?: UnitCache,
+): Promise<ServedInApp> {
   const imports = parts.flatMap(({ part }) => part.imports);
   const namesOf = (list: readonly AppImport[]) => list.map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
   let made = false;
@@ -219,26 +235,19 @@ async function serveWhatCanInApp(
     }
     return { module, serves };
   });
-  const sizes = entries[0].exports;
+  const names = new Set(imports.map((i) => formatInterfaceName(i.name)));
+  // One module where it can be placed, else the pair.
+  let result: InAppResult;
   try {
-    const names = new Set(imports.map((i) => formatInterfaceName(i.name)));
-    // One module where it can be placed, else the pair.
-    let result: InAppResult;
-    try {
-      result = serveInApp(app, info, modules.slice(0, 1), names);
-    } catch (cause) {
-      if (!(cause instanceof InAppUnsupported) || modules.length === 1) throw cause;
-      result = serveInApp(app, info, modules.slice(1), names);
-    }
-    // An import that the Plan keeps from the host and that is still there: the app's shape kept it.
-    const kept = readComponent(result.component).imports.find((entry) => parts.some(({ planned: p, part }) => part.imports.some((i) => formatInterfaceName(i.name) === entry.name)
-      && p.virtualizer.hostForbidden(plan, interfaceId(parseInterfaceName(entry.name)!))));
-    if (kept) throw new InAppUnsupported(`the app still imports \`${kept.name}\` after the rewrite`);
-    const unitSizes = new Map(parts.map(({ planned: p }, k) => [p.virtualizer.name, Number(sizes[k])]));
-    return { component: result.component, planned: parts.map(({ planned: p }) => p), served: imports.map((i) => formatInterfaceName(i.name)), unitSizes };
+    result = serveInApp(app, info, modules.slice(0, 1), names);
   } catch (cause) {
-    if (!(cause instanceof InAppUnsupported)) throw cause;
-    progress(`serving ${namesOf(imports)} with units instead: ${cause.message}`);
-    return none;
+    if (!(cause instanceof InAppUnsupported) || modules.length === 1) throw cause;
+    result = serveInApp(app, info, modules.slice(1), names);
   }
+  // An import that the Plan keeps from the host and that is still there: the app's shape kept it.
+  const kept = readComponent(result.component).imports.find((entry) => parts.some(({ planned: p, part }) => part.imports.some((i) => formatInterfaceName(i.name) === entry.name)
+    && p.virtualizer.hostForbidden(plan, interfaceId(parseInterfaceName(entry.name)!))));
+  if (kept) throw new InAppUnsupported(`the app still imports \`${kept.name}\` after the rewrite`);
+  const unitSizes = new Map(parts.map(({ planned: p }, k) => [p.virtualizer.name, Number(entries[0].exports[k])]));
+  return { component: result.component, planned: parts.map(({ planned: p }) => p), served: [...names], unitSizes };
 }

@@ -105,6 +105,13 @@ test('an app whose lowered imports use two reallocs (componentize-js) gets an in
   assert.not.ok(readComponent(component).imports.some((i) => i.name.startsWith('wasi:filesystem/')));
   const { stdout } = await runCommand(component, { args: ['js-app', 'a'] });
   assert.match(stdout, 'args js-app a\ncwd (none)\nfiles no preopens\n');
+  // Seeded streams keep state, so they are not split over two instances: the unit serves them, and the rest
+  // is still served inside the app.
+  const seeded = await buildLogged('version: 1\nrandom: { mode: seeded, seed: 1 }\n', fixture('corpus/js-app.wasm'));
+  assert.ok(seeded.progress.some((l) => l.endsWith('with units instead: the app lowers its imports with more than one realloc, and what virt would serve there keeps state')), seeded.progress.join('\n'));
+  assert.ok(seeded.progress.includes('building the random unit for `wasi:random/random@0.2.12`'), seeded.progress.join('\n'));
+  assert.not.ok(readComponent(seeded.component).imports.some((i) => i.name.startsWith('wasi:filesystem/')));
+  assert.match((await runCommand(seeded.component)).stdout, /^random 0\.\d+$/m);
 });
 
 test('an app that lowers the environment with UTF-16 strings gets the unit, and the build says why', async () => {

@@ -9,7 +9,7 @@ import { ByteReader } from '../binary/byte-reader.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
 import { readExternName, readSections, skipDefType, type ComponentInfo } from '../binary/component-reader.js';
-import { readModuleInterface } from '../binary/module-reader.js';
+import { readGlobalInits, readModuleInterface } from '../binary/module-reader.js';
 
 /** The import module of an in-app core module: the app's memory and realloc, and the host functions it calls. */
 export const IN_APP_MODULE = 'virt-app';
@@ -341,6 +341,8 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
       needsMemory: imports.some((i) => i.name === 'memory'),
       needsRealloc: imports.some((i) => i.name === 'realloc'),
       hostCalls: imports.filter((i) => i.kind === 'func' && i.name.includes('#')),
+      // A module with globals keeps state (a clock, the random streams): it must be one instance.
+      keepsState: (readGlobalInits(inApp.module) ?? [undefined]).length > 0,
       // Where the app first lowers one of its functions, and then first with each other realloc.
       places: [] as Place[],
     };
@@ -377,13 +379,15 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
       if (target && by) {
         if (!entry.options.utf8) throw new InAppUnsupported(`the app lowers \`${target.import}\` with a string encoding other than UTF-8`);
         // A module gets an instance per realloc its lowers name (componentize-js's use two); a lower that names
-        // none takes the first. Only stateless functions allocate, so the instances share no state that matters.
+        // none takes the first.
         const realloc = entry.options.realloc;
         reallocAt.set(`${s} ${e}`, realloc);
         if (by.places.length === 0 || (realloc !== undefined && !by.places.some((pl) => pl.realloc === realloc))) {
           const place = { section: s, entry: e, memories: old.count('core memory'), funcs: old.count('core func'), instances: old.count('core instance'), realloc };
           if (by.places.length === 1 && by.places[0].realloc === undefined) by.places[0] = { ...by.places[0], realloc };
-          else by.places.push(place);
+          else if (by.places.length > 0 && by.keepsState) {
+            throw new InAppUnsupported('the app lowers its imports with more than one realloc, and what virt would serve there keeps state');
+          } else by.places.push(place);
         }
         if (entry.options.memory !== undefined) {
           if (memory !== undefined && memory !== entry.options.memory) throw new InAppUnsupported('the app lowers its imports with more than one memory');
@@ -413,10 +417,9 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
   // A module none of whose functions the app lowers has no place.
   const placed = plans.flatMap((p) => {
     const withHost = p.hostCalls.length > 0;
-    return p.places.map((place, k) => ({
+    return p.places.map((place) => ({
       ...p,
       place,
-      defined: k > 0,
       memoryThere: p.needsMemory || withHost ? reach('core memory', memory, place.memories, place.instances, 'memory') : undefined,
       reallocThere: p.needsRealloc || withHost ? reach('core func', place.realloc, place.funcs, place.instances, 'realloc') : undefined,
       instance: undefined as number | undefined,

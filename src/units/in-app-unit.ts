@@ -33,6 +33,11 @@ export interface InAppPart {
 
 const REALLOC = '(func $realloc (param i32 i32 i32 i32) (result i32))';
 
+/** Whether a part keeps state between calls (in globals: a clock, the random streams), so that one instance must serve it. */
+export function keepsState(part: InAppPart): boolean {
+  return (part.fields ?? []).some((field) => field.startsWith('(global'));
+}
+
 /** The in-app modules, and each part's share of their bytes. */
 export interface BuiltInAppModules {
   /**
@@ -41,7 +46,7 @@ export interface BuiltInAppModules {
    * lowers `exit` before the preview-1 adapter that exports the realloc), and the others.
    */
   readonly modules: readonly InAppModule[];
-  /** By part: the bytes of its functions and data, and an even share of the modules' own. */
+  /** By part: the bytes of its functions and data in the module of every function, and an even share of the rest. */
   readonly sizes: readonly number[];
 }
 
@@ -66,8 +71,9 @@ export async function buildInAppModules(parts: readonly InAppPart[], others: rea
   const hostCalls = new Map<string, CoreFunction>();
   // Each part's fields and functions; its own ids named apart from another part's (two versions of one interface).
   const chunks = parts.map((part, k) => {
-    const ids = [...(part.fields ?? []).join('\n').matchAll(/\((?:func|data|global) \$([\w.-]+)/g)].map((m) => m[1]);
-    const own = ids.length ? new RegExp(`\\$(?:${ids.join('|')})(?![\\w.-])`, 'g') : undefined;
+    const ids = (part.fields ?? []).map((field) => /^\((?:func|data|global) \$([\w.-]+)/.exec(field)?.[1]);
+    const named = ids.filter((id): id is string => id !== undefined);
+    const own = named.length ? new RegExp(`\\$(?:${named.join('|')})(?![\\w.-])`, 'g') : undefined;
     const scope = (text: string): string => (own ? text.replace(own, (id) => `${id}.${k}`) : text);
     const fields = (part.fields ?? []).map((text, i) => ({ id: ids[i] === undefined ? undefined : `$${ids[i]}.${k}`, text: scope(text) }));
     const funcs = part.imports.flatMap((app) => {
@@ -119,7 +125,7 @@ export async function buildInAppModules(parts: readonly InAppPart[], others: rea
     return [group(() => true, true), group((i) => !late[i], false), group((i) => late[i], true)];
   });
   const modules: InAppModule[] = [];
-  const shares: Array<Array<{ funcs: number; data: number; module: number }>> = parts.map(() => []);
+  let shares: Array<{ funcs: number; data: number }> = [];
   // The pair, only where there are functions of both kinds.
   const split = chunks.some((c) => c[1].funcs.length > 0) && chunks.some((c) => c[2].funcs.length > 0);
   for (const which of split ? [0, 1, 2] : [0]) {
@@ -142,20 +148,20 @@ export async function buildInAppModules(parts: readonly InAppPart[], others: rea
       ')',
     ].join('\n');
     modules.push({ module: await parseWat(text), serves });
-    if (which === 0) texts.forEach((t, k) => shares[k].push({ funcs: t.filter((x) => x.startsWith('(func')).length, data: t.filter((x) => x.startsWith('(data')).length, module: 0 }));
+    if (which === 0) shares = texts.map((t) => ({ funcs: t.filter((x) => x.startsWith('(func')).length, data: t.filter((x) => x.startsWith('(data')).length }));
   }
-  return { modules, sizes: partSizes([modules[0].module], shares) };
+  return { modules, sizes: partSizes(modules[0].module, shares) };
 }
 
 function signatureText(signature: CoreFunction): string {
   return (signature.params.length ? ` (param ${signature.params.join(' ')})` : '') + (signature.results.length ? ` (result ${signature.results.join(' ')})` : '');
 }
 
-// Each part's bytes of code and data in the modules, with an even share of the rest.
-function partSizes(modules: readonly Uint8Array[], shares: ReadonlyArray<ReadonlyArray<{ funcs: number; data: number; module: number }>>): number[] {
-  const entries = modules.map((m) => ({ bodies: entrySizes(m, CODE_SECTION), data: entrySizes(m, DATA_SECTION) }));
+// Each part's bytes of code and data in the module of every function, with an even share of the rest.
+function partSizes(module: Uint8Array, shares: ReadonlyArray<{ funcs: number; data: number }>): number[] {
+  const [bodies, data] = [entrySizes(module, CODE_SECTION), entrySizes(module, DATA_SECTION)];
   const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
-  const own = shares.map((list) => sum(list.map((s) => sum(entries[s.module].bodies.splice(0, s.funcs)) + sum(entries[s.module].data.splice(0, s.data)))));
-  const shared = (sum(modules.map((m) => m.length)) - sum(own)) / shares.length;
+  const own = shares.map((share) => sum(bodies.splice(0, share.funcs)) + sum(data.splice(0, share.data)));
+  const shared = (module.length - sum(own)) / shares.length;
   return own.map((n) => Math.round(n + shared));
 }
