@@ -184,7 +184,7 @@ async function serveWhatCanInApp(
   progress: (message: string) => void, cache?: UnitCache,
 ): Promise<ServedInApp> {
   const parts = planned.flatMap((p) => {
-    const part = p.virtualizer.inApp?.(plan, p.imports, p.all);
+    const part = p.virtualizer.inApp?.(plan, p.imports);
     // An adapter's import realloc (jco's preview-1 adapter) follows the lowered import's allocations.
     return part && (part.reallocs !== 'any' || prepared.cwd !== 'adapter') ? [{ planned: p, part }] : [];
   });

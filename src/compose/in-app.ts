@@ -10,20 +10,7 @@ import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
 import { readExternName, readSections, skipDefType, type ComponentInfo } from '../binary/component-reader.js';
 import { readGlobalInits, readModuleInterface } from '../binary/module-reader.js';
-
-/** The import module of an in-app core module: the app's memory and realloc, and the host functions it calls. */
-export const IN_APP_MODULE = 'virt-app';
-
-/** A core module to serve app imports in the app's memory. */
-export interface InAppModule {
-  /**
-   * Imports from IN_APP_MODULE: `memory`, `realloc` (the app's, as its lowered imports use them) and, for each
-   * host function it calls, `<import>#<function>`.
-   */
-  readonly module: Uint8Array;
-  /** The app's imports it serves, by import name: each function it answers, and the module's export that does. */
-  readonly serves: ReadonlyMap<string, ReadonlyMap<string, string>>;
-}
+import { IN_APP_MODULE, type InAppModule } from '../units/in-app-unit.js';
 
 /** Why an app's shape keeps `serveInApp` from rewriting it. */
 export class InAppUnsupported extends Error {

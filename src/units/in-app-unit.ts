@@ -3,7 +3,6 @@
 // app's lowered import has (read from jco's dummy module for a world importing
 // those interfaces), living in the app's memory and allocating through the
 // app's realloc. Capability folders give the bodies; this assembles them.
-import { IN_APP_MODULE, type InAppModule } from '../compose/in-app.js';
 import { componentEmbed, parseWat, printWasm } from '../jco/jco.js';
 import { formatInterfaceName, interfaceId } from '../wit/names.js';
 import { UNIT_WORLD, worldSource, type WasiWit } from '../wit/wasi-wit.js';
@@ -11,6 +10,20 @@ import type { FunctionBody } from './core-module-edit.js';
 import { CODE_SECTION, DATA_SECTION, entrySizes } from '../binary/module-reader.js';
 import { readCoreView, type CoreFunction } from './generated-unit.js';
 import type { AppImport } from './unit.js';
+
+/** The import module of an in-app core module: the app's memory and realloc, and the host functions it calls. */
+export const IN_APP_MODULE = 'virt-app';
+
+/** A core module to serve app imports in the app's memory. */
+export interface InAppModule {
+  /**
+   * Imports from IN_APP_MODULE: `memory`, `realloc` (the app's, as its lowered imports use them) and, for each
+   * host function it calls, `<import>#<function>`.
+   */
+  readonly module: Uint8Array;
+  /** The app's imports it serves, by import name: each function it answers, and the module's export that does. */
+  readonly serves: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
 
 /** What one virtualizer serves inside the app. */
 export interface InAppPart {

@@ -23,7 +23,7 @@ export interface Virtualizer {
    * The same service inside the app, as direct core calls, where this virtualizer can give it for these
    * imports under this Plan; the build uses the unit where it cannot, or where the app's shape does not allow it.
    */
-  inApp?(plan: Plan, imports: readonly AppImport[], all: ReadonlyMap<string, AppImport>): InAppPart | undefined;
+  inApp?(plan: Plan, imports: readonly AppImport[]): InAppPart | undefined;
   /** Whether the Plan forbids the output to import this interface from the host. */
   hostForbidden(plan: Plan, id: string): boolean;
   /** Whether the unit owns wasi:io's resource types (the io group), and so serves one version of each interface. */
