@@ -32,11 +32,15 @@ Usage:
       Write a starter manifest from what the app imports: each section it can
       reach, with its default and the alternatives as comments. Refuses to
       overwrite a file unless --force.
-  virt build <manifest.yaml> <app.wasm> -o <out.wasm> [--no-cache]
+  virt build <manifest.yaml> <app.wasm> -o <out.wasm> [--no-cache] [--no-in-app]
       Compose virtual WASI implementations in front of the app, as the manifest
       says. The app may be a component or a WASI preview-1 core module. Prints
       the app's imports grouped as virtualized, denied or passed to the host,
       then a line that says what the output still takes from its host.
+      What needs no unit of its own (the environment, the null filesystem and
+      terminal, clocks the app does not sleep on, randomness, a denied exit) is
+      served inside the app, as plain core calls; --no-in-app serves it all with
+      units in front of the app instead, with the same answers.
       Units built before from the same inputs come from ~/.cache/virt/units
       (at most 64 MB); --no-cache builds each afresh, --cache DIR uses another
       folder.
@@ -147,10 +151,10 @@ async function buildCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' },
-      cache: { type: 'string' }, 'no-cache': { type: 'boolean' },
+      cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, 'no-in-app': { type: 'boolean' },
     },
   });
-  if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm> [--no-cache]');
+  if (positionals.length !== 2 || !values.output) throw new UsageError('usage: virt build <manifest.yaml> <app.wasm> -o <out.wasm> [--no-cache] [--no-in-app]');
   const [manifestPath, appPath] = positionals;
   await refuseOverwritingInputs(values.output, { app: appPath, manifest: manifestPath });
   const source = decodeManifest(await readInput(manifestPath), manifestPath);
@@ -162,6 +166,7 @@ async function buildCommand(argv: string[]): Promise<number> {
     onProgress: (m) => say(`virt: ${m}`),
     files: nodeFiles(dirname(resolve(manifestPath))),
     ...(values['no-cache'] ? {} : { unitCacheDir: join(values.cache ?? defaultCacheDir(), 'units') }),
+    ...(values['no-in-app'] ? { inApp: false } : {}),
   }));
   for (const note of result.notes) say(`virt: note: ${note}`);
   await writeAtomically(values.output, result.component);

@@ -188,6 +188,22 @@ test('inspect shows what a build virtualized, and a manifest\'s policy per impor
   assert.match(group(policy.stdout, 'virtualized'), /wasi:cli\/environment@0\.2\.12\s+vars "HOME"; host vars none; args host; cwd none/);
 });
 
+test('build serves what it can inside the app, and --no-in-app serves it all with units, with the same answers', async () => {
+  const yaml = file('in-app.yaml', 'version: 1\nenv:\n  vars: { HOME: /home/app }\n');
+  const [inside, outside] = [join(dir, 'inside.wasm'), join(dir, 'outside.wasm')];
+  const served = cli(['build', '--no-cache', yaml, 'test/fixtures/apps/env-print.wasm', '-o', inside]);
+  assert.is(served.status, 0, served.stderr);
+  assert.match(served.stderr, 'virt: building the environment unit for `wasi:cli/environment@0.2.12`, inside the app\n');
+  assert.not.match(served.stderr, 'composing');
+  const units = cli(['build', '--no-cache', '--no-in-app', yaml, 'test/fixtures/apps/env-print.wasm', '-o', outside]);
+  assert.is(units.status, 0, units.stderr);
+  assert.match(units.stderr, 'virt: building the environment unit for `wasi:cli/environment@0.2.12`\n');
+  assert.match(units.stderr, 'virt: composing 2 unit(s) in front of the app');
+  const [a, b] = await Promise.all([inside, outside].map((out) => runCommand(new Uint8Array(readFileSync(out)))));
+  assert.is(a.stdout, b.stdout);
+  assert.match(a.stdout, 'env HOME=/home/app\n');
+});
+
 test('--json prints what scripts need: the build\'s audit and sizes, and an inspection', () => {
   const out = join(dir, 'json.wasm');
   const built = cli(['build', '--json', manifest, app, '-o', out]);
