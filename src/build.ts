@@ -188,8 +188,10 @@ async function serveWhatCanInApp(
     // An adapter's import realloc (jco's preview-1 adapter) follows the lowered import's allocations.
     return part && (part.reallocs !== 'any' || prepared.cwd !== 'adapter') ? [{ planned: p, part }] : [];
   });
+  if (parts.length === 0) return nothingInApp(prepared.component);
   // All of them; else those that keep no state, which may be instantiated once per realloc the app's lowers name.
-  const attempts = [parts, parts.filter(({ part }) => !keepsState(part))].filter((a, i) => a.length > 0 && (i === 0 || a.length < parts.length));
+  const stateless = parts.filter(({ part }) => !keepsState(part));
+  const attempts = stateless.length > 0 && stateless.length < parts.length ? [parts, stateless] : [parts];
   for (const attempt of attempts) {
     const names = attempt.flatMap(({ part }) => part.imports).map((i) => `\`${formatInterfaceName(i.name)}\``).join(', ');
     try {

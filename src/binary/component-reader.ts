@@ -222,7 +222,8 @@ export function readAlias(r: ByteReader): Sort {
   return sort;
 }
 
-function readExternDesc(r: ByteReader): { sort: Sort; index: number } {
+/** An import's or export's descriptor: its sort, and the type (or item) index it names. */
+export function readExternDesc(r: ByteReader): { sort: Sort; index: number } {
   const kind = r.u8();
   switch (kind) {
     case 0x00:

@@ -114,22 +114,15 @@ export function readActiveData(bytes: Uint8Array): ActiveData[] | undefined {
   return segments;
 }
 
-/**
- * The size of each entry of a code or data section: a function body with its size, or a passive data segment
- * (an active one counts its bytes alone).
- */
+/** The size of each entry of a code section (a function body with its size) or of a data section of passive segments. */
 export function entrySizes(bytes: Uint8Array, id: typeof CODE_SECTION | typeof DATA_SECTION): number[] {
   const section = readSections(bytes).find((s) => s.id === id);
   if (!section) return [];
   const r = new ByteReader(bytes, section.contentStart, section.end);
   return r.vec(() => {
     const start = r.offset;
-    if (id === CODE_SECTION) r.take(r.u32());
-    else if (r.u32() === 0x01) r.take(r.u32());
-    else {
-      while (r.u8() !== 0x0b);
-      return r.take(r.u32()).length;
-    }
+    if (id === DATA_SECTION && r.u32() !== 0x01) r.fail('an active data segment, where only passive ones are measured');
+    r.take(r.u32());
     return r.offset - start;
   });
 }

@@ -8,7 +8,8 @@
 import { ByteReader } from '../binary/byte-reader.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import { SECTION } from '../binary/component-format.js';
-import { readExternName, readSections, skipDefType, type ComponentInfo } from '../binary/component-reader.js';
+import { readExternDesc, readExternName, readSections, skipDefType, type ComponentInfo } from '../binary/component-reader.js';
+import { FRESH_RESOURCE } from './outer-imports.js';
 import { readGlobalInits, readModuleInterface } from '../binary/module-reader.js';
 import { IN_APP_MODULE, type InAppModule } from '../units/in-app-unit.js';
 
@@ -144,20 +145,11 @@ function definedSpace(entry: Entry): Space | undefined {
   }
 }
 
-function readExternDescBytes(r: ByteReader): { space: Space; bytes: Uint8Array } {
-  const start = r.offset;
-  const kind = r.u8();
-  let space: Space;
-  switch (kind) {
-    case 0x00: r.u8(); r.u32(); space = 'core module'; break;
-    case 0x01: r.u32(); space = 'func'; break;
-    case 0x02: throw new InAppUnsupported('the app imports or exports a value');
-    case 0x03: if (r.u8() === 0x00) r.u32(); space = 'type'; break;
-    case 0x04: r.u32(); space = 'component'; break;
-    case 0x05: r.u32(); space = 'instance'; break;
-    default: r.fail(`unknown extern kind 0x${kind.toString(16)}`);
-  }
-  return { space, bytes: r.bytes.subarray(start, r.offset) };
+// The space an import or export's descriptor defines an item in.
+function externSpace(r: ByteReader): Space {
+  const { sort } = readExternDesc(r);
+  if (sort === 'value') throw new InAppUnsupported('the app imports or exports a value');
+  return sort === 'core' ? 'core module' : sort;
 }
 
 // Whether a nested component aliases a core module or component of an enclosing one, whose indices may move.
@@ -169,7 +161,10 @@ function aliasesOuterItems(bytes: Uint8Array, depth: number): boolean {
     const found = r.vec(() => {
       const space = readSortSpace(r);
       const target = r.u8();
-      if (target === 0x02) return r.u32() >= depth && space !== 'type' && space !== 'core type' && (r.u32(), true);
+      if (target === 0x02) {
+        const [count] = [r.u32(), r.u32()];
+        return count >= depth && space !== 'type' && space !== 'core type';
+      }
       r.u32();
       r.name();
       return false;
@@ -186,10 +181,8 @@ function parse(app: Uint8Array, info: ComponentInfo): ParsedSection[] {
     const r = new ByteReader(app, section.contentStart, section.end);
     const raw = (defines?: Space): ParsedSection => ({ id: section.id, entries: [{ kind: 'raw', bytes: contents, ...(defines ? { defines } : {}) }] });
     switch (section.id) {
-      case SECTION.custom: case SECTION.coreType: {
-        if (section.id === SECTION.coreType) throw new InAppUnsupported('the app defines core types at its top level');
-        return raw();
-      }
+      case SECTION.custom: return raw();
+      case SECTION.coreType: throw new InAppUnsupported('the app defines core types at its top level');
       case SECTION.coreModule: return raw('core module');
       case SECTION.component:
         if (aliasesOuterItems(contents, 1)) throw new InAppUnsupported('a nested component of the app aliases its core modules or components');
@@ -212,7 +205,7 @@ function parse(app: Uint8Array, info: ComponentInfo): ParsedSection[] {
         const entries = r.vec((): Entry => {
           const start = r.offset;
           readExternName(r);
-          const { space } = readExternDescBytes(r);
+          const space = externSpace(r);
           return { kind: 'import', name: info.imports[importAt++].name, space, bytes: app.subarray(start, r.offset) };
         });
         return { id: section.id, entries };
@@ -290,7 +283,7 @@ function parse(app: Uint8Array, info: ComponentInfo): ParsedSection[] {
           const name = app.subarray(start, r.offset);
           const item = { space: readSortSpace(r), index: r.u32() };
           const descStart = r.offset;
-          if (r.u8() === 0x01) readExternDescBytes(r);
+          if (r.u8() === 0x01) externSpace(r);
           return { kind: 'export', name, item, desc: app.subarray(descStart, r.offset) };
         });
         return { id: section.id, entries };
@@ -478,7 +471,6 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
     flush();
     out.section(id, contents);
   };
-  const freshResource = Uint8Array.of(0x3f, 0x7f, 0x00);
   let nameSection: { bytes: Uint8Array; start: number } | undefined; // written last, when every index is known
 
   const insertModule = (p: (typeof placed)[number]): void => {
@@ -563,7 +555,7 @@ export function serveInApp(app: Uint8Array, info: ComponentInfo, modules: readon
             throw new InAppUnsupported(`\`${name}\` leaves the app, but its type \`${entry.name}\` cannot be defined in its place`);
           }
           keep('type');
-          emit(SECTION.type, exported === 'resource' ? freshResource : exported);
+          emit(SECTION.type, exported === 'resource' ? FRESH_RESOURCE : exported);
           return;
         }
         const instance = map('instance', entry.instance);

@@ -25,8 +25,8 @@ export interface OuterImports {
   readonly counts: ReadonlyMap<Sort, number>;
 }
 
-// `(type (resource (rep i32)))`: a resource of the outer component's own.
-const FRESH_RESOURCE = Uint8Array.of(0x3f, 0x7f, 0x00);
+/** `(type (resource (rep i32)))`: a resource of the component's own, in place of an import's that is gone. */
+export const FRESH_RESOURCE = Uint8Array.of(0x3f, 0x7f, 0x00);
 // `(type bool)`: stands for a value type that only dropped imports use.
 const PLACEHOLDER_VALUE = Uint8Array.of(0x7f);
 

@@ -7,7 +7,7 @@ import type { ClockPolicy, ClocksPlan, RandomPolicy } from '../policies/plan.js'
 import type { InAppPart } from '../units/in-app-unit.js';
 import type { AppImport } from '../units/unit.js';
 import { interfaceId } from '../wit/names.js';
-import { MONOTONIC_CLOCK_ID, WALL_CLOCK_ID } from './clocks-unit.js';
+import { WALL_CLOCK_ID } from './clocks-unit.js';
 import { seedKey } from './random-unit.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
@@ -38,14 +38,14 @@ function storeDatetime(retptr: number, ns: number): string[] {
 /** The clocks inside the app, unless the app sleeps on the monotonic clock. */
 export function clocksInApp(clocks: ClocksPlan, imports: readonly AppImport[]): InAppPart | undefined {
   if (imports.some((app) => app.functions.some((fn) => fn.startsWith('subscribe-')))) return undefined;
-  const ids = { [WALL_CLOCK_ID]: 'wall', [MONOTONIC_CLOCK_ID]: 'monotonic' } as Record<string, 'wall' | 'monotonic'>;
+  const clockOf = (app: AppImport): 'wall' | 'monotonic' => (interfaceId(app.name) === WALL_CLOCK_ID ? 'wall' : 'monotonic');
   return {
     imports,
     fields: [...clockGlobal('wall', clocks.wall), ...clockGlobal('monotonic', clocks.monotonic)],
     body(app, func) {
-      const id = ids[interfaceId(app.name)];
+      const id = clockOf(app);
       const clock = clocks[id];
-      if (clock.mode !== 'virtual') return denied(`${id === 'wall' ? 'wall' : 'monotonic'}-clock`);
+      if (clock.mode !== 'virtual') return denied(`${id}-clock`);
       const resolution = clock.stepNs === 0n ? 1n : clock.stepNs;
       if (id === 'monotonic') return { instructions: func === 'now' ? reading(id, clock.stepNs) : [`i64.const ${resolution}`] };
       return { locals: ['i64'], instructions: [...(func === 'now' ? reading(id, clock.stepNs) : [`i64.const ${resolution}`]), ...storeDatetime(0, 1)] };
